@@ -1,0 +1,3 @@
+from scheduler_service.cli import main
+
+main()
