@@ -20,7 +20,9 @@ from scheduler_service.cli.common import console_err
 COMMAND_MODULES = (
     "scheduler_service.cli.config_cmds",
     "scheduler_service.cli.plan_cmds",
+    "scheduler_service.cli.publish_cmds",
     "scheduler_service.cli.feeds_cmds",
+    "scheduler_service.cli.serve_cmds",
     "scheduler_service.cli.demo_cmds",
 )
 
