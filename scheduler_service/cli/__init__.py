@@ -14,8 +14,8 @@ import sys
 
 import click
 
-from scheduler_service.errors import TraincalError
 from scheduler_service.cli.common import console_err
+from scheduler_service.errors import ConfigError, TraincalError
 
 COMMAND_MODULES = (
     "scheduler_service.cli.config_cmds",
@@ -56,7 +56,16 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        count = len(exc.problems)
+        console_err.print(
+            f"[bold red]error:[/] invalid configuration ({count} problem{'s' if count != 1 else ''}):"
+        )
+        for problem in exc.problems:
+            console_err.print(f"  {problem}", markup=False)
+        sys.exit(1)
     except TraincalError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        console_err.print("[bold red]error:[/] ", end="")
+        console_err.print(str(exc), markup=False)
         sys.exit(1)
     sys.exit(0)
