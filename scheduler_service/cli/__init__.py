@@ -58,9 +58,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ConfigError as exc:
         count = len(exc.problems)
-        console_err.print(
-            f"[bold red]error:[/] invalid configuration ({count} problem{'s' if count != 1 else ''}):"
-        )
+        plural = "s" if count != 1 else ""
+        console_err.print(f"[bold red]error:[/] invalid configuration ({count} problem{plural}):")
         for problem in exc.problems:
             console_err.print(f"  {problem}", markup=False)
         sys.exit(1)

@@ -13,6 +13,7 @@ from scheduler_service.cli.common import config_option, console, load, write_jso
 from scheduler_service.clock import SystemClock
 from scheduler_service.config.schema import Config
 from scheduler_service.errors import TraincalError
+from scheduler_service.model import Shift
 from scheduler_service.rotations import expand_shifts, team_cycles
 
 
@@ -42,7 +43,9 @@ def _parse_day(value: str | None, param: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=param) from None
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=param
+        ) from None
 
 
 @click.command()
@@ -87,12 +90,16 @@ def _print_cycles(config: Config) -> None:
     for col in ("rotation", "preset", "team", "cycle", "offset", "anchor"):
         table.add_column(col)
     for row in team_cycles(config):
-        table.add_row(*(str(row[c]) if row[c] is not None else "-" for c in (
-            "rotation", "preset", "team", "cycle", "offset", "anchor")))
+        table.add_row(
+            *(
+                str(row[c]) if row[c] is not None else "-"
+                for c in ("rotation", "preset", "team", "cycle", "offset", "anchor")
+            )
+        )
     console.print(table)
 
 
-def _print_shifts(config: Config, found: list) -> None:  # type: ignore[type-arg]
+def _print_shifts(config: Config, found: list[Shift]) -> None:
     zone = config.zone
     names = {p.id: p.name for p in config.roster}
     table = Table(title=f"Shifts ({config.organisation.timezone})", title_justify="left")
@@ -101,8 +108,13 @@ def _print_shifts(config: Config, found: list) -> None:  # type: ignore[type-arg
     for s in found:
         start, end = s.start.astimezone(zone), s.end.astimezone(zone)
         table.add_row(
-            f"{start:%a %Y-%m-%d}", f"{start:%H:%M}", f"{end:%H:%M}" + (" +1" if s.overnight else ""),
-            f"{s.hours:g}", s.shift, s.team or "-", f"{names.get(s.person, s.person)} ({s.person})",
+            f"{start:%a %Y-%m-%d}",
+            f"{start:%H:%M}",
+            f"{end:%H:%M}" + (" +1" if s.overnight else ""),
+            f"{s.hours:g}",
+            s.shift,
+            s.team or "-",
+            f"{names.get(s.person, s.person)} ({s.person})",
         )
     console.print(table)
 
@@ -126,11 +138,19 @@ def example_config_text() -> str:
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("config.toml"), show_default=True, help="Where to write the config.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("config.toml"),
+    show_default=True,
+    help="Where to write the config.",
+)
 def init(config_path: Path) -> None:
     """Write a starter config.toml from the annotated example (never overwrites)."""
     if config_path.exists():
         raise TraincalError(f"{config_path} already exists; not overwriting it")
     config_path.write_text(example_config_text(), encoding="utf-8")
-    console.print(f"wrote {config_path}; edit it, then run `traincal validate --config {config_path}`")
+    console.print(
+        f"wrote {config_path}; edit it, then run `traincal validate --config {config_path}`"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from scheduler_service.config.patterns import OFF_CODES
 from scheduler_service.config.schema import Config, parse_clock
@@ -38,7 +38,10 @@ def _shift_codes(config: Config) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     for name, shift in config.shifts.items():
         if shift.code in seen:
-            yield (f"shifts.{name}.code", f"code {shift.code!r} is already used by {seen[shift.code]!r}")
+            yield (
+                f"shifts.{name}.code",
+                f"code {shift.code!r} is already used by {seen[shift.code]!r}",
+            )
         seen[shift.code] = name
 
 
@@ -48,19 +51,26 @@ def _rotations(config: Config) -> Iterator[Problem]:
     for rname, rot in config.rotations.items():
         for team in rot.teams:
             if team in owner:
-                yield (f"rotations.{rname}.teams", f"team {team!r} is already on rotation {owner[team]!r}")
+                yield (
+                    f"rotations.{rname}.teams",
+                    f"team {team!r} is already on rotation {owner[team]!r}",
+                )
             owner[team] = rname
         for letter, shift_name in rot.shift_map.items():
             if shift_name not in config.shifts:
-                yield (f"rotations.{rname}.shift_map.{letter}",
-                       f"unknown shift {shift_name!r}{_hint(shift_name, config.shifts)}")
+                yield (
+                    f"rotations.{rname}.shift_map.{letter}",
+                    f"unknown shift {shift_name!r}{_hint(shift_name, config.shifts)}",
+                )
         assert rot.cycles is not None
         for team, cycle in rot.cycles.items():
             for letter in sorted(set(cycle) - OFF_CODES):
                 if letter not in rot.shift_map and letter not in codes:
-                    yield (f"rotations.{rname}.cycles.{team}",
-                           f"letter {letter!r} is not the code of any shift (known: "
-                           f"{', '.join(sorted(codes))}); define it or map it in shift_map")
+                    yield (
+                        f"rotations.{rname}.cycles.{team}",
+                        f"letter {letter!r} is not the code of any shift (known: "
+                        f"{', '.join(sorted(codes))}); define it or map it in shift_map",
+                    )
     for team in config.teams:
         if team not in owner:
             yield (f"teams.{team}", "team is on no rotation")
@@ -77,7 +87,10 @@ def _people(config: Config) -> Iterator[Problem]:
     for i, person in enumerate(config.roster):
         where = f"people[{i}]"
         if person.id in seen_ids:
-            yield (f"{where}.id", f"duplicate id {person.id!r} (also people[{seen_ids[person.id]}])")
+            yield (
+                f"{where}.id",
+                f"duplicate id {person.id!r} (also people[{seen_ids[person.id]}])",
+            )
         seen_ids.setdefault(person.id, i)
         mail = person.email.lower()
         if mail in seen_mail:
@@ -87,7 +100,10 @@ def _people(config: Config) -> Iterator[Problem]:
         if person.team is not None and person.team not in teams:
             yield (f"{where}.team", f"unknown team {person.team!r}{_hint(person.team, teams)}")
         elif person.team is None and person.role in ("advocate", "supervisor") and not has_pattern:
-            yield (f"{where}.team", f"{person.role} {person.id!r} needs a team (or a personal pattern)")
+            yield (
+                f"{where}.team",
+                f"{person.role} {person.id!r} needs a team (or a personal pattern)",
+            )
 
 
 def _known_people(config: Config) -> set[str]:
@@ -112,7 +128,10 @@ def _exceptions_and_facilitators(config: Config) -> Iterator[Problem]:
 def _staffing(config: Config) -> Iterator[Problem]:
     for name in config.staffing.by_shift:
         if name not in config.shifts:
-            yield (f"staffing.by_shift.{name}", f"unknown shift {name!r}{_hint(name, config.shifts)}")
+            yield (
+                f"staffing.by_shift.{name}",
+                f"unknown shift {name!r}{_hint(name, config.shifts)}",
+            )
 
 
 def _trainings(config: Config) -> Iterator[Problem]:
@@ -123,33 +142,50 @@ def _trainings(config: Config) -> Iterator[Problem]:
         where = f"trainings.{key}"
         for i, fid in enumerate(tr.facilitators):
             if fid not in people:
-                yield (f"{where}.facilitators[{i}]", f"unknown facilitator {fid!r}{_hint(fid, people)}")
+                yield (
+                    f"{where}.facilitators[{i}]",
+                    f"unknown facilitator {fid!r}{_hint(fid, people)}",
+                )
         for i, team in enumerate(tr.audience.teams):
             if team not in teams:
                 yield (f"{where}.audience.teams[{i}]", f"unknown team {team!r}{_hint(team, teams)}")
         for i, pid in enumerate(tr.audience.people):
             if pid not in people:
-                yield (f"{where}.audience.people[{i}]", f"unknown person {pid!r}{_hint(pid, people)}")
+                yield (
+                    f"{where}.audience.people[{i}]",
+                    f"unknown person {pid!r}{_hint(pid, people)}",
+                )
         for i, cohort in enumerate(tr.audience.cohorts):
             if cohort not in cohorts:
-                yield (f"{where}.audience.cohorts[{i}]", f"no person is in cohort {cohort!r}{_hint(cohort, cohorts)}")
+                yield (
+                    f"{where}.audience.cohorts[{i}]",
+                    f"no person is in cohort {cohort!r}{_hint(cohort, cohorts)}",
+                )
         for i, pre in enumerate(tr.prerequisites):
             if pre.training not in config.trainings:
-                yield (f"{where}.prerequisites[{i}].training",
-                       f"unknown training {pre.training!r}{_hint(pre.training, config.trainings)}")
+                yield (
+                    f"{where}.prerequisites[{i}].training",
+                    f"unknown training {pre.training!r}{_hint(pre.training, config.trainings)}",
+                )
         if parse_clock(tr.latest_end) <= parse_clock(tr.earliest_start):
             yield (f"{where}.latest_end", "latest_end must be after earliest_start (same day)")
-        span = (datetime.combine(datetime.min, parse_clock(tr.latest_end))
-                - datetime.combine(datetime.min, parse_clock(tr.earliest_start)))
+        day = datetime(2000, 1, 1, tzinfo=UTC)
+        span = datetime.combine(day, parse_clock(tr.latest_end), UTC) - datetime.combine(
+            day, parse_clock(tr.earliest_start), UTC
+        )
         if span < timedelta(minutes=tr.duration_minutes) and span > timedelta(0):
-            yield (f"{where}.duration_minutes",
-                   f"{tr.duration_minutes} minutes do not fit between earliest_start "
-                   f"{tr.earliest_start} and latest_end {tr.latest_end}")
+            yield (
+                f"{where}.duration_minutes",
+                f"{tr.duration_minutes} minutes do not fit between earliest_start "
+                f"{tr.earliest_start} and latest_end {tr.latest_end}",
+            )
 
 
 def _prerequisite_cycles(config: Config) -> Iterator[Problem]:
-    graph = {k: [p.training for p in t.prerequisites if p.training in config.trainings]
-             for k, t in config.trainings.items()}
+    graph = {
+        k: [p.training for p in t.prerequisites if p.training in config.trainings]
+        for k, t in config.trainings.items()
+    }
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     reported: set[frozenset[str]] = set()
 
@@ -158,11 +194,13 @@ def _prerequisite_cycles(config: Config) -> Iterator[Problem]:
         stack.append(node)
         for nxt in graph[node]:
             if state.get(nxt) == 1:
-                loop = stack[stack.index(nxt):] + [nxt]
+                loop = stack[stack.index(nxt) :] + [nxt]
                 if frozenset(loop) not in reported:
                     reported.add(frozenset(loop))
-                    yield (f"trainings.{node}.prerequisites",
-                           f"prerequisite cycle: {' -> '.join(loop)}")
+                    yield (
+                        f"trainings.{node}.prerequisites",
+                        f"prerequisite cycle: {' -> '.join(loop)}",
+                    )
             elif nxt not in state:
                 yield from visit(nxt, stack)
         stack.pop()
@@ -174,7 +212,11 @@ def _prerequisite_cycles(config: Config) -> Iterator[Problem]:
 
 
 def _coverage(config: Config) -> Iterator[Problem]:
-    """Every minute of the rotation cycle must have somebody on duty (wall clock, no DST)."""
+    """Every minute of the rotation cycle must have somebody on duty.
+
+    Computed on the wall clock without DST (UTC stands in for "a zone without transitions"):
+    a DST night shortens or lengthens a shift but never opens a gap between two teams.
+    """
     if not config.rotations:
         return
     length = 1
@@ -186,7 +228,7 @@ def _coverage(config: Config) -> Iterator[Problem]:
         yield ("rotations", f"combined cycle of {length} days is too long to check; shorten cycles")
         return
     origin = max(r.anchor for r in config.rotations.values())
-    base = datetime.combine(origin, datetime.min.time())
+    base = datetime.combine(origin, datetime.min.time(), UTC)
     intervals: list[tuple[datetime, datetime]] = []
     for rot in config.rotations.values():
         for team in rot.teams:
@@ -200,8 +242,12 @@ def _coverage(config: Config) -> Iterator[Problem]:
                 except KeyError:
                     continue  # reported by _rotations
                 start = base + timedelta(days=day)
-                s = start.replace(hour=parse_clock(shift.start).hour, minute=parse_clock(shift.start).minute)
-                e = start.replace(hour=parse_clock(shift.end).hour, minute=parse_clock(shift.end).minute)
+                s = start.replace(
+                    hour=parse_clock(shift.start).hour, minute=parse_clock(shift.start).minute
+                )
+                e = start.replace(
+                    hour=parse_clock(shift.end).hour, minute=parse_clock(shift.end).minute
+                )
                 if shift.overnight:
                     e += timedelta(days=1)
                 intervals.append((s, e))
@@ -210,9 +256,16 @@ def _coverage(config: Config) -> Iterator[Problem]:
     for s, e in intervals:
         if s > cursor and cursor < stop:
             gap_end = min(s, stop)
-            yield ("rotations", f"nobody is on duty from {cursor:%a %H:%M} to {gap_end:%a %H:%M} on "
-                   f"day {(cursor - base).days} of the cycle (from {origin}); the line would be unstaffed")
+            yield (
+                "rotations",
+                f"nobody is on duty from {cursor:%a %H:%M} to {gap_end:%a %H:%M} on "
+                f"day {(cursor - base).days} of the cycle (from {origin}); "
+                "the line would be unstaffed",
+            )
             return
         cursor = max(cursor, e)
     if cursor < stop:
-        yield ("rotations", f"nobody is on duty after {cursor:%a %H:%M} on day {(cursor - base).days} of the cycle")
+        yield (
+            "rotations",
+            f"nobody is on duty after {cursor:%a %H:%M} on day {(cursor - base).days} of the cycle",
+        )

@@ -45,9 +45,7 @@ def parse_config(text: str, filename: str = "config.toml", base_dir: Path | None
             [ConfigProblem(filename, "", f"TOML syntax error: {exc}", line=line)]
         ) from None
     locate = _Locator(text)
-    problems = [
-        ConfigProblem(filename, p, msg, locate(p)) for p, msg in _find_secrets(raw, "")
-    ]
+    problems = [ConfigProblem(filename, p, msg, locate(p)) for p, msg in _find_secrets(raw, "")]
     people = raw.get("people")
     if isinstance(people, str):
         roster_path = (base_dir or Path(".")) / people
@@ -59,15 +57,11 @@ def parse_config(text: str, filename: str = "config.toml", base_dir: Path | None
     except ValidationError as exc:
         for err in exc.errors():
             dotted = _dotted(err["loc"])
-            problems.append(
-                ConfigProblem(filename, dotted, _describe(err, raw), locate(dotted))
-            )
+            problems.append(ConfigProblem(filename, dotted, _describe(err, raw), locate(dotted)))
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    cross = [
-        ConfigProblem(filename, p, msg, locate(p)) for p, msg in cross_check(config)
-    ]
+    cross = [ConfigProblem(filename, p, msg, locate(p)) for p, msg in cross_check(config)]
     if cross:
         raise ConfigError(cross)
     return config
@@ -92,7 +86,12 @@ def read_roster(path: Path) -> tuple[list[dict[str, Any]], list[ConfigProblem]]:
             )
         for col in unknown:
             problems.append(
-                ConfigProblem(str(path), "", f"unknown column {col!r}{_hint(col, ROSTER_COLUMNS + ROSTER_OPTIONAL)}", line=1)
+                ConfigProblem(
+                    str(path),
+                    "",
+                    f"unknown column {col!r}{_hint(col, ROSTER_COLUMNS + ROSTER_OPTIONAL)}",
+                    line=1,
+                )
             )
         for row in reader:
             clean = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
@@ -105,7 +104,9 @@ def read_roster(path: Path) -> tuple[list[dict[str, Any]], list[ConfigProblem]]:
                 for err in exc.errors():
                     problems.append(
                         ConfigProblem(
-                            str(path), f"column {_dotted(err['loc'])}", err["msg"],
+                            str(path),
+                            f"column {_dotted(err['loc'])}",
+                            err["msg"],
                             line=reader.line_num,
                         )
                     )
@@ -120,8 +121,11 @@ def _find_secrets(node: Any, prefix: str) -> list[tuple[str, str]]:
             here = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, str) and value and _SECRET_KEY.search(str(key)):
                 found.append(
-                    (here, "secrets must not be stored in the config file; put the value in an "
-                     f"environment variable and name it in `{key}_env`")
+                    (
+                        here,
+                        "secrets must not be stored in the config file; put the value in an "
+                        f"environment variable and name it in `{key}_env`",
+                    )
                 )
             else:
                 found += _find_secrets(value, here)
@@ -137,7 +141,11 @@ def _dotted(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif str(part).startswith(("function-after", "function-before")) or part in (
-            "list[Person]", "str", "int", "constrained-str", "literal['as_needed']",
+            "list[Person]",
+            "str",
+            "int",
+            "constrained-str",
+            "literal['as_needed']",
         ):
             continue
         else:
@@ -154,8 +162,10 @@ def _describe(err: Any, raw: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     msg = str(err["msg"]).removeprefix("Value error, ")
-    if "input" in err and kind not in ("model_type", "dict_type") and not isinstance(
-        err["input"], dict | list
+    if (
+        "input" in err
+        and kind not in ("model_type", "dict_type")
+        and not isinstance(err["input"], dict | list)
     ):
         msg += f" (got {err['input']!r})"
     return msg

@@ -22,8 +22,9 @@ from pydantic import (
 
 from scheduler_service.config.patterns import OFF_CODES, PRESETS
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORK_DAYS: tuple[Weekday, ...] = ALL_DAYS[:5]
 Role = Literal["advocate", "supervisor", "facilitator", "coordinator"]
 TrainingKind = Literal["onboarding", "academy", "staff_meeting", "continuing_ed", "other"]
 
@@ -45,7 +46,9 @@ def _check_zone(value: str) -> str:
 
         hint = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
         extra = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'America/New_York'){extra}")
+        raise ValueError(
+            f"{value!r} is not an IANA time zone (e.g. 'America/New_York'){extra}"
+        ) from None
     return value
 
 
@@ -238,7 +241,7 @@ class Exception_(Strict):
 
 
 class Availability(Strict):
-    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    days: list[Weekday] = Field(default_factory=lambda: list(WORK_DAYS))
     start: ClockTime = "09:00"
     end: ClockTime = "17:00"
 
@@ -252,7 +255,7 @@ class Facilitator(Strict):
 
 
 class HourRule(Strict):
-    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     start: ClockTime
     end: ClockTime
     minimum: int = Field(ge=0)
@@ -291,7 +294,9 @@ class Pay(Strict):
     daily_overtime_hours: float | None = Field(None, gt=0, description="e.g. 8 in California")
     daily_double_time_hours: float | None = Field(None, gt=0, description="e.g. 12 in California")
     overtime_premium: float = Field(1.5, ge=1)
-    travel_minutes: int = Field(30, ge=0, description="Paid travel for an in-person day-off session.")
+    travel_minutes: int = Field(
+        30, ge=0, description="Paid travel for an in-person day-off session."
+    )
 
 
 class CostWeights(Strict):
@@ -356,7 +361,7 @@ class Training(Strict):
     offerings: int | Literal["as_needed"] = "as_needed"
     window: Window | None = None
     recurrence: Recurrence | None = None
-    allowed_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
+    allowed_days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     earliest_start: ClockTime = "08:00"
     latest_end: ClockTime = "21:00"
     capacity: int = Field(20, gt=0)
@@ -406,13 +411,17 @@ class CalendarRules(Strict):
     holidays_ics: str | None = Field(None, description="Path to an .ics file of holidays.")
 
 
+SummaryRecipient = Literal["facilitators", "coordinator"]
+_SUMMARY_DEFAULT: tuple[SummaryRecipient, ...] = ("facilitators", "coordinator")
+
+
 class Notifications(Strict):
     invite_lead_days: int = Field(14, ge=0)
     reminder_minutes: list[int] = Field(default_factory=lambda: [1440, 60])
     homework_reminder_days: list[int] = Field(default_factory=lambda: [3, 1])
     rsvp_summary_lead_hours: int = Field(24, ge=0)
-    rsvp_summary_to: list[Literal["facilitators", "coordinator"]] = Field(
-        default_factory=lambda: ["facilitators", "coordinator"]
+    rsvp_summary_to: list[SummaryRecipient] = Field(
+        default_factory=lambda: list(_SUMMARY_DEFAULT)
     )
 
 
@@ -451,7 +460,9 @@ class Smtp(Strict):
     port: int = Field(587, gt=0, lt=65536)
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
-    password_env: str | None = Field(None, description="Name of the env variable with the password.")
+    password_env: str | None = Field(
+        None, description="Name of the env variable with the password."
+    )
 
 
 class Replies(Strict):
