@@ -61,10 +61,50 @@ def parse_config(text: str, filename: str = "config.toml", base_dir: Path | None
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
+    if config.calendar.holidays_ics:
+        config = _merge_holidays_ics(config, filename, base_dir or Path("."), locate)
     cross = [ConfigProblem(filename, p, msg, locate(p)) for p, msg in cross_check(config)]
     if cross:
         raise ConfigError(cross)
     return config
+
+
+def _merge_holidays_ics(
+    config: Config, filename: str, base_dir: Path, locate: _Locator
+) -> Config:
+    """Add the all-day dates of every VEVENT in ``calendar.holidays_ics`` to the holidays."""
+    from datetime import date, datetime, timedelta
+
+    from icalendar import Calendar
+
+    assert config.calendar.holidays_ics is not None
+    ics_path = base_dir / config.calendar.holidays_ics
+    field = "calendar.holidays_ics"
+    try:
+        calendar = Calendar.from_ical(ics_path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(
+            [ConfigProblem(filename, field, f"cannot read {ics_path}: {exc}", locate(field))]
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(
+            [ConfigProblem(str(ics_path), "", f"not a valid iCalendar file: {exc}")]
+        ) from None
+    days = set(config.calendar.holidays)
+    for event in calendar.walk("VEVENT"):
+        start = event.decoded("DTSTART", None)
+        if start is None:
+            continue
+        first = start.date() if isinstance(start, datetime) else start
+        end = event.decoded("DTEND", None)
+        last = first
+        if isinstance(end, date) and not isinstance(end, datetime) and end > first:
+            last = end - timedelta(days=1)  # DTEND of an all-day event is exclusive
+        while first <= last:
+            days.add(first)
+            first += timedelta(days=1)
+    calendar_rules = config.calendar.model_copy(update={"holidays": sorted(days)})
+    return config.model_copy(update={"calendar": calendar_rules})
 
 
 def read_roster(path: Path) -> tuple[list[dict[str, Any]], list[ConfigProblem]]:
