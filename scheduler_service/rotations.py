@@ -8,6 +8,7 @@ not exist (inside the spring-forward gap) is read with the offset in force befor
 occurrence.
 
 Time off: shifts that start inside a person's time off are not worked and are not returned.
+Start date: a person with a ``start_date`` works no shift that starts before it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def expand_person(config: Config, person: Person, first: date, last: date) -> li
     for day in _days(first, last):
         found = person_letter(config, person, day)
         if found is None or _on_time_off(config, person.id, day):
+            continue
+        if person.start_date is not None and day < person.start_date:
             continue
         letter, name = found
         shift = config.shifts[name]
