@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scheduler_service.config.crossref import cross_check
+from scheduler_service.config.locate import TomlLocator
 from scheduler_service.config.schema import Config, Person
 from scheduler_service.errors import ConfigError, ConfigProblem
 
@@ -44,33 +45,35 @@ def parse_config(text: str, filename: str = "config.toml", base_dir: Path | None
         raise ConfigError(
             [ConfigProblem(filename, "", f"TOML syntax error: {exc}", line=line)]
         ) from None
-    locate = _Locator(text)
-    problems = [ConfigProblem(filename, p, msg, locate(p)) for p, msg in _find_secrets(raw, "")]
+    locate = TomlLocator(text)
+    place = _Placer(filename, locate)
+    problems = [place(p, msg) for p, msg in _find_secrets(raw, "")]
     people = raw.get("people")
     if isinstance(people, str):
         roster_path = (base_dir or Path(".")) / people
-        rows, roster_problems = read_roster(roster_path)
+        rows, roster_problems, place.roster_lines = read_roster_rows(roster_path)
+        place.roster_file = str(roster_path)
         problems += roster_problems
         raw = {**raw, "people": rows}
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            dotted = _dotted(err["loc"])
-            problems.append(ConfigProblem(filename, dotted, _describe(err, raw), locate(dotted)))
+            if not _reported_elsewhere(err["loc"], raw, place.roster_file is not None):
+                problems.append(place(_dotted(err["loc"]), _describe(err, raw)))
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
     if config.calendar.holidays_ics:
         config = _merge_holidays_ics(config, filename, base_dir or Path("."), locate)
-    cross = [ConfigProblem(filename, p, msg, locate(p)) for p, msg in cross_check(config)]
+    cross = [place(p, msg) for p, msg in cross_check(config)]
     if cross:
         raise ConfigError(cross)
     return config
 
 
 def _merge_holidays_ics(
-    config: Config, filename: str, base_dir: Path, locate: _Locator
+    config: Config, filename: str, base_dir: Path, locate: TomlLocator
 ) -> Config:
     """Add the all-day dates of every VEVENT in ``calendar.holidays_ics`` to the holidays."""
     from datetime import date, datetime, timedelta
@@ -107,13 +110,52 @@ def _merge_holidays_ics(
     return config.model_copy(update={"calendar": calendar_rules})
 
 
+class _Placer:
+    """Turns (dotted path, message) into a ConfigProblem with its file and line; people that
+    came from a roster CSV are placed at their CSV row."""
+
+    def __init__(self, filename: str, locate: TomlLocator) -> None:
+        self.filename = filename
+        self.locate = locate
+        self.roster_file: str | None = None
+        self.roster_lines: list[int] = []
+
+    def __call__(self, dotted: str, message: str) -> ConfigProblem:
+        row = re.match(r"people\[(\d+)\]\.?(.*)$", dotted)
+        if self.roster_file is not None and row and int(row.group(1)) < len(self.roster_lines):
+            column = f"column {row.group(2)}" if row.group(2) else ""
+            line = self.roster_lines[int(row.group(1))]
+            return ConfigProblem(self.roster_file, column, message, line)
+        return ConfigProblem(self.filename, dotted, message, self.locate(dotted))
+
+
+def _reported_elsewhere(loc: tuple[Any, ...], raw: dict[str, Any], from_csv: bool) -> bool:
+    """Errors that would only repeat another: roster rows (checked row by row with their CSV
+    line) and the branch of ``people: str | list`` that the file did not use."""
+    if not loc or loc[0] != "people":
+        return False
+    if from_csv:
+        return True
+    unused = "str" if isinstance(raw.get("people"), list) else "list[Person]"
+    return len(loc) > 1 and loc[1] == unused
+
+
 def read_roster(path: Path) -> tuple[list[dict[str, Any]], list[ConfigProblem]]:
     """Read a roster CSV into person dicts; problems name the CSV file and line."""
+    rows, problems, _ = read_roster_rows(path)
+    return rows, problems
+
+
+def read_roster_rows(
+    path: Path,
+) -> tuple[list[dict[str, Any]], list[ConfigProblem], list[int]]:
+    """Like :func:`read_roster`, plus the CSV line number of every row."""
     problems: list[ConfigProblem] = []
+    lines: list[int] = []
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
-        return [], [ConfigProblem(str(path), "people", f"cannot read roster: {exc}")]
+        return [], [ConfigProblem(str(path), "people", f"cannot read roster: {exc}")], []
     rows: list[dict[str, Any]] = []
     with handle:
         reader = csv.DictReader(handle)
@@ -146,12 +188,13 @@ def read_roster(path: Path) -> tuple[list[dict[str, Any]], list[ConfigProblem]]:
                         ConfigProblem(
                             str(path),
                             f"column {_dotted(err['loc'])}",
-                            err["msg"],
+                            _describe(err, person),
                             line=reader.line_num,
                         )
                     )
             rows.append(person)
-    return rows, problems
+            lines.append(reader.line_num)
+    return rows, problems, lines
 
 
 def _find_secrets(node: Any, prefix: str) -> list[tuple[str, str]]:
@@ -249,26 +292,3 @@ def _hint(word: str, choices: tuple[str, ...] | list[str]) -> str:
 def _syntax_error_line(message: str) -> int | None:
     found = re.search(r"line (\d+)", message)
     return int(found.group(1)) if found else None
-
-
-class _Locator:
-    """Best-effort: find the line of a dotted path in the TOML text (tables and keys)."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def __call__(self, dotted: str) -> int | None:
-        parts = [p for p in re.split(r"\.|\[\d+\]", dotted) if p]
-        if not parts:
-            return None
-        start, found = 0, None
-        for part in parts:
-            pat = re.compile(
-                rf"^\s*(\[\[?\s*([\w.\-\"]*\.)?\"?{re.escape(part)}\"?\s*\]\]?|\"?{re.escape(part)}\"?\s*=)"
-                rf"|[{{,]\s*{re.escape(part)}\s*="
-            )
-            for i in range(start, len(self.lines)):
-                if pat.search(self.lines[i]):
-                    found, start = i + 1, i
-                    break
-        return found
