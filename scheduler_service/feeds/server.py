@@ -1,0 +1,284 @@
+"""The feed server: an ASGI app (Starlette) that serves ``/feeds/<token>.ics``.
+
+Routes:
+
+- ``GET/HEAD /feeds/<token>.ics``: the feed file of an active token, from ``feeds.directory``,
+  with strong ETags, Last-Modified, ``Cache-Control: private``, gzip on request and 304 on a real
+  validator match (:mod:`.http_cache`). Unknown and revoked tokens, and any other path, get the
+  same 404 body after the same lookup work.
+- ``GET /healthz``: 200 when the database answers.
+- ``GET /``: the coordinator page, behind HTTP Basic auth (any user name, the password from the
+  environment variable named by ``feeds.admin_password_env``); 503 when no password is set.
+
+Tokens never reach a log: uvicorn's access log is off, :class:`AccessLog` writes its own with
+every long path segment replaced by a hash prefix.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hashlib
+import hmac
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import uvicorn.config
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scheduler_service.clock import Clock, SystemClock
+from scheduler_service.config import Config, load_config
+from scheduler_service.feeds.feed_key import load_feed_key
+from scheduler_service.feeds.http_cache import FeedFile, FeedFileCache, not_modified
+from scheduler_service.feeds.page import page_rows, render_page
+from scheduler_service.feeds.service import FeedService
+from scheduler_service.feeds.tokens import hash_prefix, lookup_feed
+from scheduler_service.ical.names import feed_filename
+from scheduler_service.store import Store
+
+log = logging.getLogger("traincal.feeds")
+access_log = logging.getLogger("traincal.access")
+
+CONFIG_ENV = "TRAINCAL_CONFIG"
+NOT_FOUND_BODY = b"Not found.\n"
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+_COMMON_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+_PAGE_HEADERS = {
+    **_COMMON_HEADERS,
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+}
+_REALM = 'Basic realm="traincal coordinator", charset="UTF-8"'
+
+
+class FeedServer:
+    """The state behind the routes: where feeds are, the cache, the clock, the credential."""
+
+    def __init__(
+        self, config: Config, store: Store, feeds_dir: Path, clock: Clock,
+        feed_key: bytes | None, admin_password: str | None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.feeds_dir = feeds_dir
+        self.clock = clock
+        self.feed_key = feed_key
+        self.admin_password = admin_password
+        self.cache = FeedFileCache()
+        self.max_age = config.feeds.refresh_minutes * 60
+
+    def resolve(self, token: str) -> FeedFile | None:
+        """Token to feed file; None for unknown, revoked, or not (yet) published."""
+        ref = lookup_feed(self.store, token)
+        if ref is None:
+            log.info("feed %s: unknown or revoked token", hash_prefix(token))
+            return None
+        name = feed_filename(ref.kind, ref.key)
+        feed = self.cache.get(self.feeds_dir / name)
+        if feed is None:
+            log.warning("feed %s: valid token but %s is not published", hash_prefix(token), name)
+        return feed
+
+    async def feed(self, request: Request) -> Response:
+        feed = await run_in_threadpool(self.resolve, request.path_params["token"])
+        if feed is None:
+            return not_found(request)
+        variant, gzipped = feed.variant(request.headers.get("accept-encoding"))
+        headers = {
+            **_COMMON_HEADERS,
+            "ETag": variant.etag,
+            "Last-Modified": feed.last_modified_header,
+            "Cache-Control": f"private, max-age={self.max_age}",
+            "Vary": "Accept-Encoding",
+        }
+        if not_modified(
+            request.headers.get("if-none-match"), request.headers.get("if-modified-since"),
+            variant.etag, feed.last_modified, self.clock.now(),
+        ):
+            return Response(status_code=304, headers=headers)
+        headers["Content-Type"] = CALENDAR_TYPE
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
+        headers["Content-Length"] = str(len(variant.body))
+        body = b"" if request.method == "HEAD" else variant.body
+        return Response(body, status_code=200, headers=headers)
+
+    async def healthz(self, request: Request) -> Response:
+        try:
+            await run_in_threadpool(self._ping)
+        except Exception as exc:  # any database failure means unhealthy; say which kind
+            log.error("health check failed: %s", type(exc).__name__)
+            return JSONResponse({"status": "error", "database": "unavailable"}, 503)
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+    def _ping(self) -> None:
+        with self.store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    async def page(self, request: Request) -> Response:
+        env = self.config.feeds.admin_password_env
+        if not self.admin_password:
+            message = (
+                f"The coordinator page is disabled: set the environment variable {env} to a "
+                "password before starting `traincal serve`.\n"
+            )
+            return Response(message, 503, _PAGE_HEADERS, media_type="text/plain")
+        if not basic_auth_ok(request.headers.get("authorization"), self.admin_password):
+            client = request.client.host if request.client else "?"
+            log.warning("coordinator page: authentication failed from %s", client)
+            headers = {**_PAGE_HEADERS, "WWW-Authenticate": _REALM}
+            return Response("Authentication required.\n", 401, headers, media_type="text/plain")
+        html = await run_in_threadpool(self._render_page)
+        return HTMLResponse(html, headers=_PAGE_HEADERS)
+
+    def _render_page(self) -> str:
+        with_links = self.feed_key is not None
+        service = FeedService(self.config, self.store, self.feed_key or b"", self.clock)
+        rows = page_rows(service, with_links)
+        return render_page(self.config.organisation.name, rows, with_links)
+
+
+def not_found(request: Request) -> Response:
+    headers = {**_COMMON_HEADERS, "Cache-Control": "no-store",
+               "Content-Length": str(len(NOT_FOUND_BODY))}
+    body = b"" if request.method == "HEAD" else NOT_FOUND_BODY
+    return Response(body, 404, headers, media_type="text/plain")
+
+
+async def _not_found_handler(request: Request, exc: Exception) -> Response:
+    return not_found(request)
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return not_found(request)
+    return Response(f"{exc.detail}\n", exc.status_code, exc.headers, media_type="text/plain")
+
+
+def basic_auth_ok(header: str | None, password: str) -> bool:
+    """HTTP Basic credentials carry ``password`` (user name ignored); constant-time compare."""
+    scheme, _, encoded = (header or "").partition(" ")
+    given = ""
+    if scheme.lower() == "basic":
+        try:
+            given = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            given = ""
+    _, sep, supplied = given.partition(":")
+    digest_given = hashlib.sha256(supplied.encode("utf-8")).digest()
+    digest_want = hashlib.sha256(password.encode("utf-8")).digest()
+    return bool(sep) and hmac.compare_digest(digest_given, digest_want)
+
+
+def redact_path(path: str) -> str:
+    """A path fit for logs: every segment of 16+ characters becomes ``[hash prefix]``."""
+    parts = path.split("/")
+    for i, part in enumerate(parts):
+        stem = part.removesuffix(".ics")
+        if len(stem) >= 16:
+            parts[i] = f"[{hash_prefix(stem)}]" + part[len(stem):]
+    return "/".join(parts)
+
+
+class AccessLog:
+    """ASGI middleware: one log line per request, with redacted path and no query string."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            client = scope.get("client")
+            access_log.info(
+                '%s "%s %s" %d %.1fms', client[0] if client else "-", scope["method"],
+                redact_path(scope["path"]), status, (time.perf_counter() - started) * 1000,
+            )
+
+
+def create_app(
+    config: Config,
+    store: Store,
+    *,
+    feeds_dir: Path | None = None,
+    feed_key: bytes | None = None,
+    admin_password: str | None = None,
+    clock: Clock | None = None,
+) -> Starlette:
+    """The ASGI app. ``feed_key`` is needed only for links on the coordinator page."""
+    directory = (feeds_dir or Path(config.feeds.directory)).resolve()
+    server = FeedServer(
+        config, store, directory, clock or SystemClock(), feed_key, admin_password
+    )
+    routes = [
+        Route("/feeds/{token}.ics", server.feed, methods=["GET", "HEAD"]),
+        Route("/healthz", server.healthz, methods=["GET", "HEAD"]),
+        Route("/", server.page, methods=["GET", "HEAD"]),
+    ]
+    app = Starlette(
+        routes=routes, exception_handlers={404: _not_found_handler, HTTPException:
+                                           _http_error_handler},
+    )
+    app.add_middleware(AccessLog)
+    app.state.feed_server = server
+    return app
+
+
+def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
+    """App factory for uvicorn (``--factory``): the config path comes from TRAINCAL_CONFIG."""
+    env = os.environ if environ is None else environ
+    config = load_config(env.get(CONFIG_ENV, "config.toml"))
+    store = Store(config.storage.url)
+    key = load_feed_key(config.storage.url, env)
+    password = env.get(config.feeds.admin_password_env) or None
+    return create_app(config, store, feed_key=key, admin_password=password)
+
+
+def log_config(level: str = "INFO") -> dict[str, Any]:
+    """uvicorn's logging setup plus the traincal loggers on the same handler."""
+    cfg = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    cfg["loggers"]["traincal"] = {"handlers": ["default"], "level": level, "propagate": False}
+    return cfg
+
+
+def uvicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
+    """Settings for uvicorn in production and tests alike: no access log (it would log tokens)."""
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": True,
+    }
