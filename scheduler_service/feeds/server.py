@@ -268,7 +268,13 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
 def log_config(level: str = "INFO") -> dict[str, Any]:
     """uvicorn's logging setup plus the traincal loggers on the same handler."""
     cfg = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    cfg["loggers"]["traincal"] = {"handlers": ["default"], "level": level, "propagate": False}
+    cfg["formatters"]["traincal"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+    }
+    cfg["handlers"]["traincal"] = {
+        "formatter": "traincal", "class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+    }
+    cfg["loggers"]["traincal"] = {"handlers": ["traincal"], "level": level, "propagate": False}
     return cfg
 
 

@@ -137,6 +137,7 @@ class FeedService:
         for item in issued:
             log.info("rotated feed token to %s for %s", item.record.hash_prefix,
                      _describe(item.record.ref))
+        issued = sorted(issued, key=lambda item: sort_key(item.record.ref))
         return [self._link(item.record, item.token) for item in issued]
 
     def revoke(self, person_id: str, kinds: Iterable[str] = ()) -> list[TokenRecord]:
