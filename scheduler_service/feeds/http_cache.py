@@ -67,11 +67,16 @@ def make_feed_file(body: bytes, mtime: float) -> FeedFile:
 
 
 class FeedFileCache:
-    """Thread-safe LRU of feed files keyed by path, valid while (mtime, size) is unchanged."""
+    """Thread-safe LRU of feed files keyed by path, valid while the file's stat is unchanged.
+
+    The stat key is (mtime, size, inode, ctime): an atomic replace (temp file + rename) changes
+    the inode, and an in-place rewrite changes ctime even when mtime is set back and the size
+    happens to be equal.
+    """
 
     def __init__(self, max_entries: int = 4096) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[tuple[int, int], FeedFile]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[_StatKey, FeedFile]] = OrderedDict()
         self._lock = threading.Lock()
         self.reads = 0  # how many times a file was actually read (for tests and stats)
 
@@ -84,7 +89,7 @@ class FeedFileCache:
             return None
         with self._lock:
             hit = self._entries.get(name)
-            if hit is not None and hit[0] == (st.st_mtime_ns, st.st_size):
+            if hit is not None and hit[0] == _stat_key(st):
                 self._entries.move_to_end(name)
                 return hit[1]
         return self._load(name)
@@ -99,11 +104,18 @@ class FeedFileCache:
         feed = make_feed_file(body, st.st_mtime)
         with self._lock:
             self.reads += 1
-            self._entries[name] = ((st.st_mtime_ns, st.st_size), feed)
+            self._entries[name] = (_stat_key(st), feed)
             self._entries.move_to_end(name)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return feed
+
+
+_StatKey = tuple[int, int, int, int]
+
+
+def _stat_key(st: os.stat_result) -> _StatKey:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
