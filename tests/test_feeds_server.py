@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from scheduler_service.clock import FixedClock
 from scheduler_service.config import Config, load_config
 from scheduler_service.feeds.feed_key import load_feed_key
-from scheduler_service.feeds.server import create_app, uvicorn_options
+from scheduler_service.feeds.server import app_from_env, create_app, uvicorn_options
 from scheduler_service.feeds.service import FeedService
 from scheduler_service.feeds.tokens import hash_prefix
 from scheduler_service.ical.names import feed_filename
@@ -299,3 +299,20 @@ def test_tokens_never_reach_the_logs(live: Live, caplog: pytest.LogCaptureFixtur
     assert any(hash_prefix(new) in m for m in messages)
     for secret in (token, new, token[:16], new[:16]):
         assert not any(secret in m for m in messages)
+
+
+def test_the_uvicorn_factory_reads_config_and_password_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    config = example_config(tmp_path)
+    environ = {"TRAINCAL_CONFIG": str(tmp_path / "config.toml"), "TRAINCAL_ADMIN_PASSWORD": "pw"}
+    service = FeedService(config, Store(config.storage.url),
+                          load_feed_key(config.storage.url, {}), FixedClock(NOW))
+    (link,) = service.links(["jbellweat"])
+    body = small_calendar("Factory")
+    write_feed(tmp_path / "calendars", "person", "jbellweat", body, FILE_TIME)
+    with running(app_from_env(environ)) as base:
+        assert httpx.get(link.links.https.replace("https://training.example.org", base),
+                         headers={"Accept-Encoding": "identity"}).content == body
+        page = httpx.get(base + "/", auth=("c", "pw"))
+    assert page.status_code == 200 and link.links.webcal in page.text
