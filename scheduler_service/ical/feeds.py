@@ -2,12 +2,17 @@
 
 Feeds (file names from :func:`scheduler_service.ical.names.feed_filename`):
 
-- ``person``: one per person who attends a session or has homework; their own items only, and no
-  other person's name or email anywhere (not even the facilitators');
-- ``facilitator``: one per person leading sessions: those sessions, with facilitators and the
-  attendee count (attendee names only when ``feeds.facilitator_sees_names``);
+- ``person``: one per roster person (empty when they have nothing: a subscribed link keeps
+  working); their own sessions and homework only, and no other person's name or email anywhere
+  (not even the facilitators');
+- ``facilitator``: one per person who leads sessions or is a facilitator in the config: the
+  sessions they lead, with facilitators and the attendee count (attendee names only when
+  ``feeds.facilitator_sees_names``);
 - ``coordinator``: one feed with everything (key :data:`COORDINATOR_KEY`);
-- ``team``: with ``feeds.team_feeds``, one per team: sessions its members attend, no names.
+- ``team``: with ``feeds.team_feeds``, one per team with members: sessions its members attend,
+  no names.
+
+These are the feeds :mod:`scheduler_service.feeds.links` entitles people to.
 
 The build is pure and deterministic: items are ordered by start and UID, DTSTAMP is the plan
 version that last revised the item (never the current time), and VEVENT bytes are built once per
@@ -117,8 +122,7 @@ def feed_specs(config: Config, items: Iterable[FeedItem]) -> list[FeedSpec]:
     specs: list[FeedSpec] = []
     for person in sorted(config.roster, key=lambda p: p.id):
         zone = _zone_of(config, person)
-        if person.id in attends:
-            specs.append(
+        specs.append(
                 FeedSpec(
                     "person",
                     person.id,
@@ -126,10 +130,10 @@ def feed_specs(config: Config, items: Iterable[FeedItem]) -> list[FeedSpec]:
                     f"Your training sessions and homework at {org}.",
                     zone,
                     "attendee",
-                    tuple(attends[person.id]),
+                    tuple(attends.get(person.id, ())),
                 )
             )
-        if person.id in leads:
+        if person.id in leads or _facilitates(config, person):
             specs.append(
                 FeedSpec(
                     "facilitator",
@@ -138,7 +142,7 @@ def feed_specs(config: Config, items: Iterable[FeedItem]) -> list[FeedSpec]:
                     f"Training sessions you facilitate at {org}, with attendee counts.",
                     zone,
                     "facilitator",
-                    tuple(leads[person.id]),
+                    tuple(leads.get(person.id, ())),
                 )
             )
     specs.append(
@@ -157,10 +161,17 @@ def feed_specs(config: Config, items: Iterable[FeedItem]) -> list[FeedSpec]:
     return specs
 
 
+def _facilitates(config: Config, person: Person) -> bool:
+    """Facilitators get a feed even before they lead anything, so their link never breaks."""
+    if person.role == "facilitator" or person.id in config.facilitators:
+        return True
+    return any(person.id in t.facilitators for t in config.trainings.values())
+
+
 def _team_specs(
     config: Config, items: list[FeedItem], attends: Mapping[str, list[FeedItem]]
 ) -> list[FeedSpec]:
-    teams = sorted(set(config.teams) | {p.team for p in config.roster if p.team})
+    teams = sorted({p.team for p in config.roster if p.team})
     org = config.organisation.name
     specs = []
     for team in teams:
@@ -172,8 +183,6 @@ def _team_specs(
             if i.kind == "session"
         }
         shown = tuple(i for i in items if i.uid in uids)
-        if not shown:
-            continue
         label = config.teams[team].label if team in config.teams else None
         specs.append(
             FeedSpec(
@@ -239,8 +248,8 @@ class _Builder:
         head = self.header(spec)
         assert head.endswith(_END)
         parts = [head[: -len(_END)]]
-        if any(i.all_day is None for i in spec.items):
-            parts.append(vtimezone_bytes(spec.tzid, *self.years))
+        # always there, so even a feed without events has a component (RFC 5545 3.6)
+        parts.append(vtimezone_bytes(spec.tzid, *self.years))
         parts.extend(self.event(i, spec.view, spec.tzid) for i in spec.items)
         parts.append(_END)
         return b"".join(parts)
