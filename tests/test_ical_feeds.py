@@ -93,7 +93,9 @@ def test_event_content() -> None:
     assert intro["TRANSP"] == "OPAQUE" and intro["STATUS"] == "CONFIRMED"
     assert [str(c) for c in intro["CATEGORIES"].cats] == ["other"]
     description = str(intro["DESCRIPTION"])
-    assert description.startswith("Agenda: welcome, call flow; breaks.\nBring: ID, laptop\\charger.")
+    assert description.startswith(
+        "Agenda: welcome, call flow; breaks.\nBring: ID, laptop\\charger."
+    )
     assert "Content note: Talks about self-harm; step out any time." in description
     assert "- Read chapter 1, part A; notes (due Sun 10 Jan 2027): Pages 1-20.\nTake notes." in (
         description
@@ -142,9 +144,7 @@ def test_replan_leaves_untouched_feeds_identical() -> None:
     assert event.decoded("DTSTAMP") == later
 
 
-_TEXT = st.text(
-    alphabet=st.sampled_from(list("ab ,;\\\n:\"'äé€😀Ω")), min_size=1, max_size=60
-)
+_TEXT = st.text(alphabet=st.sampled_from(list("ab ,;\\\n:\"'äé€😀Ω")), min_size=1, max_size=60)
 
 
 @settings(max_examples=40, deadline=None)
@@ -166,7 +166,8 @@ def test_escaping_round_trips(title: str, room: str) -> None:
     assert str(event["SUMMARY"]) == title
     assert str(event["LOCATION"]) == expected_location
     vevent = next(
-        c for c in vobject.readOne(data.decode("utf-8")).components()
+        c
+        for c in vobject.readOne(data.decode("utf-8")).components()
         if c.name == "VEVENT" and c.uid.value == "odd-1@line.example.org"
     )
     assert vevent.summary.value == title
