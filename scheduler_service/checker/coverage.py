@@ -84,6 +84,8 @@ def _unplaced_missing(facts: Facts) -> Iterator[Violation]:
     for key, training in sorted(facts.config.trainings.items()):
         if not training.required:
             continue
+        rounds = (rounds_in_horizon(training, facts.first, facts.last)
+                  if training.recurrence is not None else [])
         for person in sorted(facts.audiences[key]):
             if (person, key) in listed:
                 continue
@@ -95,7 +97,7 @@ def _unplaced_missing(facts: Facts) -> Iterator[Violation]:
                                     "but neither attends a session nor is listed as unplaced")
                 continue
             have = {round_of(training, facts.local_date(s.start)) for s in own}
-            for rnd in rounds_in_horizon(training, facts.first, facts.last):
+            for rnd in rounds:
                 if rnd not in have:
                     yield Violation("unplaced_missing", None, person,
                                     f"{person} attends no session of required training {key} "
