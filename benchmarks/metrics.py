@@ -1,0 +1,135 @@
+"""Plan figures the benchmark prints, computed from the config and the plan alone.
+
+- capacity bound: for every training (and round of a recurring one), ceil(people seated /
+  capacity), summed. No plan can seat the same people in fewer sessions.
+- required placed: (person, required training, round) pairs with a seat, over all such pairs.
+- overtime hours caused by training: per person and fixed pay week (local week start from the
+  config), with S = hours of shifts starting in that week and X = session hours outside the
+  person's shifts plus paid travel for an in-person session not inside a shift,
+  max(0, S + X - threshold) - max(0, S - threshold). Weekly overtime only (no daily rules).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from scheduler_service.checker import Violation
+from scheduler_service.checker.facts import audience_of, round_of, rounds_in_horizon
+from scheduler_service.config.schema import Config, parse_clock
+from scheduler_service.model import Plan, Session, Shift
+from scheduler_service.rotations import expand_shifts
+
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Figures:
+    sessions: int
+    capacity_bound: int
+    required_pairs: int
+    placed_pairs: int
+    violations: int
+    staffing_violations: int
+    violation_kinds: dict[str, int]
+    overtime_hours: float
+    off_shift_hours: float
+
+    @property
+    def placed_share(self) -> float:
+        return self.placed_pairs / self.required_pairs if self.required_pairs else 1.0
+
+
+def figures(config: Config, plan: Plan, first: date, last: date,
+            found: list[Violation]) -> Figures:
+    sessions = [s for s in plan.sessions if s.status != "cancelled"]
+    shifts = expand_shifts(config, first - timedelta(days=2), last + timedelta(days=1))
+    kinds = Counter(v.kind for v in found)
+    required, placed = _placement(config, sessions, first, last)
+    overtime, off_shift = _overtime(config, sessions, shifts)
+    return Figures(
+        sessions=len(sessions), capacity_bound=_capacity_bound(config, sessions),
+        required_pairs=required, placed_pairs=placed, violations=len(found),
+        staffing_violations=kinds.get("staffing", 0), violation_kinds=dict(sorted(kinds.items())),
+        overtime_hours=round(overtime, 1), off_shift_hours=round(off_shift, 1),
+    )
+
+
+def _round(config: Config, session: Session) -> tuple[str, tuple[int, int] | None]:
+    training = config.trainings[session.training]
+    return session.training, round_of(training, session.start.astimezone(config.zone).date())
+
+
+def _capacity_bound(config: Config, sessions: list[Session]) -> int:
+    seated: dict[tuple[str, tuple[int, int] | None], set[str]] = defaultdict(set)
+    for s in sessions:
+        if s.training in config.trainings:
+            seated[_round(config, s)].update(s.attendees)
+    return sum(math.ceil(len(people) / config.trainings[key].capacity)
+               for (key, _), people in seated.items())
+
+
+def _placement(config: Config, sessions: list[Session], first: date, last: date) -> tuple[int, int]:
+    have: set[tuple[str, str, tuple[int, int] | None]] = set()
+    for s in sessions:
+        if s.training in config.trainings:
+            key, rnd = _round(config, s)
+            have.update((p, key, rnd) for p in s.attendees)
+    required = placed = 0
+    for key, training in config.trainings.items():
+        if not training.required:
+            continue
+        rounds: list[tuple[int, int] | None] = (
+            list(rounds_in_horizon(training, first, last)) if training.recurrence else [None])
+        for person in audience_of(config, key):
+            for rnd in rounds:
+                required += 1
+                placed += (person, key, rnd) in have
+    return required, placed
+
+
+def _week_of(config: Config, instant: datetime) -> date:
+    """The local date on which the pay week holding ``instant`` starts."""
+    pay = config.pay
+    local = instant.astimezone(config.zone)
+    day = local.date() - timedelta(days=(local.weekday() - WEEK.index(pay.week_start_day)) % 7)
+    if datetime.combine(day, parse_clock(pay.week_start_time), tzinfo=config.zone) > local:
+        day -= timedelta(days=7)
+    return day
+
+
+def _outside(session: Session, own: list[Shift]) -> timedelta:
+    inside = timedelta(0)
+    for sh in own:
+        lo, hi = max(session.start, sh.start), min(session.end, sh.end)
+        if lo < hi:
+            inside += hi - lo
+    return (session.end - session.start) - inside
+
+
+def _overtime(config: Config, sessions: list[Session], shifts: list[Shift]) -> tuple[float, float]:
+    by_person: dict[str, list[Shift]] = defaultdict(list)
+    worked: dict[tuple[str, date], float] = defaultdict(float)
+    for sh in shifts:
+        by_person[sh.person].append(sh)
+        worked[(sh.person, _week_of(config, sh.start))] += sh.hours
+    extra: dict[tuple[str, date], float] = defaultdict(float)
+    travel = config.pay.travel_minutes / 60
+    for s in sessions:
+        delivery = config.trainings[s.training].delivery if s.training in config.trainings else ""
+        for person in set(s.attendees) | set(s.facilitators):
+            out = _outside(s, by_person.get(person, [])).total_seconds() / 3600
+            if out > 0:
+                out += travel if delivery == "in_person" else 0.0
+                extra[(person, _week_of(config, s.start))] += out
+    limit = config.pay.weekly_overtime_hours
+    overtime = sum(max(0.0, worked[k] + x - limit) - max(0.0, worked[k] - limit)
+                   for k, x in extra.items())
+    return overtime, sum(extra.values())
+
+
+def now_for(first: date) -> datetime:
+    """A fixed 'now' for benchmark runs: two weeks before the horizon, UTC midnight."""
+    return datetime.combine(first - timedelta(days=14), datetime.min.time(), tzinfo=UTC)

@@ -1,0 +1,174 @@
+"""Planner benchmark: synthetic hotlines of 50 to 2,000 people, planner vs a naive coordinator.
+
+    /work/venv/bin/python benchmarks/planner.py [--sizes 50 200 1000 2000] [--quick]
+        [--seed N] [--time-limit SECONDS] [--json FILE]
+
+Each size runs in its own subprocess (``--worker``) so that peak memory is that size's alone:
+peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the worker, read right after the
+final plan (it covers generating the config, the greedy preview and the final solve, not the
+checker or the baseline, which run afterwards). In the worker:
+
+1. generate the seeded instance (benchmarks/synthetic.py);
+2. ``make_plan(..., greedy_only=True)``: the greedy preview, wall time;
+3. ``make_plan(...)``: the final plan (CP-SAT with the config's or ``--time-limit`` limit);
+4. ``verify`` both plans with the independent checker, compute the figures
+   (benchmarks/metrics.py);
+5. build the naive coordinator's plan (benchmarks/naive.py), check it, compute its figures.
+
+The parent prints two markdown tables: the planner's figures, and planner vs naive side by side.
+``--quick`` runs the 50- and 200-person sizes with a 20 s limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from metrics import figures, now_for  # noqa: E402
+from naive import naive_plan  # noqa: E402
+from synthetic import SIZES, describe, instance  # noqa: E402
+
+from scheduler_service.checker import verify  # noqa: E402
+
+
+def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
+    from scheduler_service.planner import make_plan
+
+    inst = instance(SIZES[size], seed)
+    cfg, first, last = inst.config, inst.first, inst.last
+    now = now_for(first)
+    t0 = time.perf_counter()
+    preview = make_plan(cfg, first, last, now=now, greedy_only=True)
+    t1 = time.perf_counter()
+    final = make_plan(cfg, first, last, now=now, time_limit_seconds=limit)
+    t2 = time.perf_counter()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t3 = time.perf_counter()
+    found = verify(cfg, final)
+    check_s = time.perf_counter() - t3
+    greedy_found = verify(cfg, preview)
+    naive = naive_plan(cfg, first, last, now)
+    naive_found = verify(cfg, naive)
+    return {
+        "size": size, "instance": describe(cfg), "days": (last - first).days + 1,
+        "trainings": len(cfg.trainings), "people": len(cfg.roster),
+        "greedy_seconds": round(t1 - t0, 2), "final_seconds": round(t2 - t1, 2),
+        "check_seconds": round(check_s, 2), "peak_mib": round(peak_mib),
+        "time_limit": limit if limit is not None else cfg.planning.time_limit_seconds,
+        "stats": {k: v for k, v in final.stats.items() if k not in ("coverage", "cost_parts")},
+        "greedy_stats_sessions": preview.stats.get("sessions"),
+        "final": asdict(figures(cfg, final, first, last, found)),
+        "greedy": asdict(figures(cfg, preview, first, last, greedy_found)),
+        "naive": asdict(figures(cfg, naive, first, last, naive_found)),
+        "first_violations": [str(v) for v in found[:5]],
+    }
+
+
+def run_size(size: str, seed: int, limit: float | None) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", size, "--seed", str(seed)]
+    if limit is not None:
+        cmd += ["--time-limit", str(limit)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"size": size, "error": done.stderr.strip().splitlines()[-1:] or ["failed"],
+                "stderr": done.stderr[-3000:]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _ratio(a: float, b: float) -> str:
+    return "n/a" if b == 0 else f"{a / b:.2f}"
+
+
+def planner_table(rows: list[dict[str, Any]]) -> str:
+    head = ("| size | instance | greedy preview s | final s | peak RSS MiB "
+            "| sessions greedy / final | capacity bound | planner LB | solver status (gap) "
+            "| required placed "
+            "| violations | overtime h (training) |")
+    lines = [head, "|" + "---|" * 12]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['size']} | ERROR: {' '.join(r['error'])} |" + " |" * 10)
+            continue
+        f, g, st = r["final"], r["greedy"], r["stats"]
+        solver = st.get("solver", {})
+        gap = solver.get("gap")
+        gap_text = f"{solver.get('status', '?')} ({gap:.1%})" if isinstance(gap, float) else (
+            str(solver.get("status", "?")))
+        placed = f["placed_pairs"] / f["required_pairs"] if f["required_pairs"] else 1.0
+        lines.append(
+            f"| {r['size']} | {r['people']} people, {r['trainings']} trainings, {r['days']} d "
+            f"| {r['greedy_seconds']} | {r['final_seconds']} | {r['peak_mib']} "
+            f"| {g['sessions']} / {f['sessions']} | {f['capacity_bound']} "
+            f"| {st.get('lower_bound_sessions', '?')} | {gap_text} "
+            f"| {placed:.1%} ({f['placed_pairs']}/{f['required_pairs']}) "
+            f"| {f['violations']} (greedy {g['violations']}) | {f['overtime_hours']} |")
+    return "\n".join(lines)
+
+
+def naive_table(rows: list[dict[str, Any]]) -> str:
+    head = ("| size | sessions planner / naive (ratio) | staffing violations planner / naive "
+            "| all violations planner / naive | overtime h planner / naive (ratio) "
+            "| off-shift paid h planner / naive | required placed planner / naive |")
+    lines = [head, "|" + "---|" * 7]
+    for r in rows:
+        if "error" in r:
+            continue
+        f, n = r["final"], r["naive"]
+        lines.append(
+            f"| {r['size']} | {f['sessions']} / {n['sessions']} "
+            f"({_ratio(f['sessions'], n['sessions'])}) "
+            f"| {f['staffing_violations']} / {n['staffing_violations']} "
+            f"| {f['violations']} / {n['violations']} "
+            f"| {f['overtime_hours']} / {n['overtime_hours']} "
+            f"({_ratio(f['overtime_hours'], n['overtime_hours'])}) "
+            f"| {f['off_shift_hours']} / {n['off_shift_hours']} "
+            f"| {f['placed_pairs']} / {n['placed_pairs']} of {f['required_pairs']} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--quick", action="store_true", help="50 and 200 people, 20 s limit")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="also write raw results here")
+    parser.add_argument("--worker", choices=list(SIZES), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(work(args.worker, args.seed, args.time_limit)))
+        return 0
+    sizes, limit = args.sizes, args.time_limit
+    if args.quick:
+        sizes, limit = ["50", "200"], limit or 20.0
+    rows = []
+    for size in sizes:
+        print(f"running size {size} ...", file=sys.stderr, flush=True)
+        rows.append(run_size(size, args.seed, limit))
+        if "error" in rows[-1]:
+            print(rows[-1]["stderr"], file=sys.stderr)
+    print(planner_table(rows))
+    print()
+    print(naive_table(rows))
+    for r in rows:
+        for text in r.get("first_violations", []):
+            print(f"- {r['size']}: {text}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 1 if any("error" in r or r["final"]["violations"] for r in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
