@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration, vText
@@ -45,7 +46,21 @@ from scheduler_service.model import Plan
 
 COORDINATOR_KEY = "all"
 PRODID = "-//traincal//traincal feeds//EN"
+_BEGIN = b"BEGIN:VCALENDAR\r\n"
 _END = b"END:VCALENDAR\r\n"
+
+
+def _properties(*props: tuple[str, Any, dict[str, str] | None]) -> bytes:
+    """Content lines of calendar properties, serialised (escaped and folded) by icalendar."""
+    cal = Calendar()
+    for name, value, params in props:
+        if params is None:
+            cal.add(name, value)
+        else:
+            cal.add(name, value, parameters=params)
+    data: bytes = cal.to_ical()
+    assert data.startswith(_BEGIN) and data.endswith(_END)
+    return data[len(_BEGIN) : -len(_END)]
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,8 @@ class _Builder:
         people = {p.id: p.name for p in config.roster}
         self.name: Callable[[str], str] = lambda pid: people.get(pid, pid)
         self._events: dict[tuple[str, View, str], bytes] = {}
+        self._static: bytes | None = None
+        self._about: dict[tuple[str, str], bytes] = {}
 
     def event(self, item: FeedItem, view: View, tzid: str) -> bytes:
         key = (item.uid, view, tzid)
@@ -228,26 +245,31 @@ class _Builder:
         return found
 
     def header(self, spec: FeedSpec) -> bytes:
-        refresh = timedelta(minutes=self.config.feeds.refresh_minutes)
-        cal = Calendar()
-        cal.add("prodid", PRODID)
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("method", "PUBLISH")
-        cal.add("name", vText(spec.name))
-        cal.add("x-wr-calname", vText(spec.name))
-        cal.add("description", vText(spec.description))
-        cal.add("x-wr-caldesc", vText(spec.description))
-        cal.add("x-wr-timezone", vText(spec.tzid))
-        cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", vDuration(refresh))
-        data: bytes = cal.to_ical()
-        return data
+        """BEGIN:VCALENDAR and the calendar properties (shared parts built once per build)."""
+        if self._static is None:
+            refresh = timedelta(minutes=self.config.feeds.refresh_minutes)
+            self._static = _properties(
+                ("prodid", PRODID, None),
+                ("version", "2.0", None),
+                ("calscale", "GREGORIAN", None),
+                ("method", "PUBLISH", None),
+                ("refresh-interval", vDuration(refresh), {"VALUE": "DURATION"}),
+                ("x-published-ttl", vDuration(refresh), None),
+            )
+        about = self._about.get((spec.description, spec.tzid))
+        if about is None:
+            about = self._about[(spec.description, spec.tzid)] = _properties(
+                ("description", vText(spec.description), None),
+                ("x-wr-caldesc", vText(spec.description), None),
+                ("x-wr-timezone", vText(spec.tzid), None),
+            )
+        name = _properties(
+            ("name", vText(spec.name), None), ("x-wr-calname", vText(spec.name), None)
+        )
+        return b"".join((_BEGIN, self._static, name, about))
 
     def feed(self, spec: FeedSpec) -> bytes:
-        head = self.header(spec)
-        assert head.endswith(_END)
-        parts = [head[: -len(_END)]]
+        parts = [self.header(spec)]
         # always there, so even a feed without events has a component (RFC 5545 3.6)
         parts.append(vtimezone_bytes(spec.tzid, *self.years))
         parts.extend(self.event(i, spec.view, spec.tzid) for i in spec.items)
