@@ -99,7 +99,7 @@ def running(app: ASGIApp) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     options = uvicorn_options("127.0.0.1", sock.getsockname()[1])
     del options["workers"]
-    server = _ThreadedServer(uvicorn.Config(app, log_config=None, lifespan="off", **options))
+    server = _ThreadedServer(uvicorn.Config(app, log_config=None, lifespan="on", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from scheduler_service.clock import FixedClock
 from scheduler_service.config import Config, load_config
@@ -23,7 +23,13 @@ from scheduler_service.feeds.feed_key import (
 )
 from scheduler_service.feeds.links import entitled_feeds, subscribe_links
 from scheduler_service.feeds.service import FeedAdminError, FeedService
-from scheduler_service.feeds.tokens import FeedRef, FeedToken, hash_token, lookup_feed
+from scheduler_service.feeds.tokens import (
+    FeedRef,
+    FeedToken,
+    TokenLookup,
+    hash_token,
+    lookup_feed,
+)
 from scheduler_service.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,20 +110,21 @@ def test_unknown_and_revoked_tokens_run_the_same_query(service: FeedService) -> 
     store = service.tokens.store
     token = _token(service, "jbellweat")
     service.revoke("jbellweat")
+    lookup = TokenLookup(store)
     seen: list[str] = []
-
-    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", note)
+    driver = lookup.connection().driver_connection
+    assert driver is not None
+    driver.set_trace_callback(lambda sql: seen.append(re.sub(r"'[0-9a-f]{64}'", "?", sql)))
     try:
-        assert lookup_feed(store, token) is None
+        assert lookup(token) is None
         revoked_sql = list(seen)
         seen.clear()
-        assert lookup_feed(store, "x" * 43) is None
+        assert lookup("x" * 43) is None
     finally:
-        event.remove(store.engine, "before_cursor_execute", note)
-    assert revoked_sql == seen and len(seen) == 1
+        lookup.close()
+    selects = [sql for sql in seen if sql.startswith("SELECT")]
+    assert revoked_sql == seen and len(selects) == 1
+    assert "revoked_at IS NULL" in selects[0]
 
 
 def test_revoked_feeds_stay_revoked_until_rotated(service: FeedService) -> None:

@@ -16,6 +16,7 @@ every long path segment replaced by a hash prefix.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import copy
@@ -24,7 +25,9 @@ import hmac
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,7 @@ from scheduler_service.feeds.feed_key import load_feed_key
 from scheduler_service.feeds.http_cache import FeedFile, FeedFileCache, not_modified
 from scheduler_service.feeds.page import page_rows, render_page
 from scheduler_service.feeds.service import FeedService
-from scheduler_service.feeds.tokens import hash_prefix, lookup_feed
+from scheduler_service.feeds.tokens import TokenLookup, hash_prefix
 from scheduler_service.ical.names import feed_filename
 from scheduler_service.store import Store
 
@@ -83,10 +86,18 @@ class FeedServer:
         self.admin_password = admin_password
         self.cache = FeedFileCache()
         self.max_age = config.feeds.refresh_minutes * 60
+        # Token lookups and file stats run on one dedicated thread that owns one database
+        # connection: cheap per request, and a slow database never blocks the event loop.
+        self.lookup = TokenLookup(store)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="traincal-feeds")
+
+    def close(self) -> None:
+        self.executor.submit(self.lookup.close).result()
+        self.executor.shutdown()
 
     def resolve(self, token: str) -> FeedFile | None:
         """Token to feed file; None for unknown, revoked, or not (yet) published."""
-        ref = lookup_feed(self.store, token)
+        ref = self.lookup(token)
         if ref is None:
             log.info("feed %s: unknown or revoked token", hash_prefix(token))
             return None
@@ -97,7 +108,8 @@ class FeedServer:
         return feed
 
     async def feed(self, request: Request) -> Response:
-        feed = await run_in_threadpool(self.resolve, request.path_params["token"])
+        loop = asyncio.get_running_loop()
+        feed = await loop.run_in_executor(self.executor, self.resolve, request.path_params["token"])
         if feed is None:
             return not_found(request)
         variant, gzipped = feed.variant(request.headers.get("accept-encoding"))
@@ -246,9 +258,15 @@ def create_app(
         Route("/healthz", server.healthz, methods=["GET", "HEAD"]),
         Route("/", server.page, methods=["GET", "HEAD"]),
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        server.close()
+
     app = Starlette(
-        routes=routes, exception_handlers={404: _not_found_handler, HTTPException:
-                                           _http_error_handler},
+        routes=routes, lifespan=lifespan,
+        exception_handlers={404: _not_found_handler, HTTPException: _http_error_handler},
     )
     app.add_middleware(AccessLog)
     app.state.feed_server = server

@@ -30,9 +30,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint, select
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.pool import PoolProxiedConnection
 
 from scheduler_service.errors import StoreError
 from scheduler_service.store import Base, Store
@@ -110,18 +112,69 @@ def derive_token(key: bytes, ref: FeedRef, generation: int, salt: str) -> str:
 
 
 def lookup_feed(store: Store, token: str) -> FeedRef | None:
-    """The feed an active token opens, or None. Same work for unknown and revoked tokens."""
-    wanted = hash_token(token)
-    query = select(
-        FeedToken.holder, FeedToken.kind, FeedToken.feed_key, FeedToken.token_hash
-    ).where(FeedToken.token_hash == wanted, FeedToken.revoked_at.is_(None))
-    with store.engine.connect() as conn:
-        row = conn.execute(query).first()
-    stored = _DUMMY_HASH if row is None else str(row.token_hash)
-    matches = hmac.compare_digest(stored.encode("ascii"), wanted.encode("ascii"))
-    if row is None or not matches:
+    """The feed an active token opens, or None. (The server keeps a :class:`TokenLookup`.)"""
+    lookup = TokenLookup(store)
+    try:
+        return lookup(token)
+    finally:
+        lookup.close()
+
+
+class TokenLookup:
+    """Token to feed, fast enough for every request: one statement compiled once, run on one
+    DBAPI connection kept open. Use it from one thread at a time (the server gives it its own).
+
+    Unknown and revoked tokens take the same path: hash, the same query, a constant-time compare
+    against a dummy digest when no row came back.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        query = select(
+            FeedToken.holder, FeedToken.kind, FeedToken.feed_key, FeedToken.token_hash
+        ).where(FeedToken.token_hash == bindparam("token_hash"), FeedToken.revoked_at.is_(None))
+        dialect = store.engine.dialect
+        compiled = query.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._positional = bool(dialect.positional)
+        self._conn: PoolProxiedConnection | None = None
+
+    def __call__(self, token: str) -> FeedRef | None:
+        wanted = hash_token(token)
+        row = self._fetch(wanted)
+        stored = _DUMMY_HASH if row is None else str(row[3])
+        matches = hmac.compare_digest(stored.encode("ascii"), wanted.encode("ascii"))
+        if row is None or not matches:
+            return None
+        return FeedRef(str(row[0]), str(row[1]), str(row[2]))
+
+    def connection(self) -> PoolProxiedConnection:
+        if self._conn is None:
+            self._conn = self.store.engine.raw_connection()
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def _fetch(self, wanted: str) -> tuple[Any, ...] | None:
+        params: Any = (wanted,) if self._positional else {"token_hash": wanted}
+        dbapi_error = self.store.engine.dialect.loaded_dbapi.Error
+        for attempt in (1, 2):
+            conn = self.connection()
+            try:
+                cursor = conn.cursor()
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
+                cursor.close()
+                conn.rollback()  # end the read transaction: the next lookup sees new commits
+                return None if row is None else tuple(row)
+            except dbapi_error:
+                self.close()  # a broken connection: open a new one and try once more
+                if attempt == 2:
+                    raise
         return None
-    return FeedRef(str(row.holder), str(row.kind), str(row.feed_key))
 
 
 class TokenStore:
