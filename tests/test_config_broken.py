@@ -1,7 +1,8 @@
 """Ten deliberately broken configs: each exits 1 and names the file, line, field and expectation.
 
-Every file in tests/broken_configs/ is a copy of base.toml with exactly one defect; the CLI is
-run as a real process so the exit status and the absence of a traceback are what a user sees.
+Every file in tests/broken_configs/ is a copy of base.toml with exactly one defect. Each runs
+through the CLI entry point in-process (fast); a few also run as a real process, so the exit
+status and the absence of a traceback are exactly what a user sees.
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ def test_broken_file_differs_from_base_in_one_place(case: Broken) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.file.removesuffix(".toml"))
-def test_broken_config_exits_1_and_names_the_place(run_cli: RunCli, case: Broken) -> None:
+def test_broken_config_exits_1_and_names_the_place(traincal: RunCli, case: Broken) -> None:
     config = BROKEN / case.file
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output
@@ -81,8 +82,20 @@ def test_broken_config_exits_1_and_names_the_place(run_cli: RunCli, case: Broken
         assert any(fragment in line for line in lines), (fragment, lines)
 
 
-def test_secret_value_is_never_echoed(run_cli: RunCli) -> None:
-    result = run_cli("validate", "--config", BROKEN / "secret_in_toml.toml")
+REAL_PROCESS = ("syntax_error.toml", "unknown_key.toml", "uncovered_hour.toml")
+
+
+@pytest.mark.parametrize("name", REAL_PROCESS)
+def test_broken_config_in_a_real_process(run_cli: RunCli, name: str) -> None:
+    config = BROKEN / name
+    result = run_cli("validate", "--config", config)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert str(config) in result.stderr
+
+
+def test_secret_value_is_never_echoed(traincal: RunCli) -> None:
+    result = traincal("validate", "--config", BROKEN / "secret_in_toml.toml")
     assert result.returncode == 1
     assert "hunter2" not in result.stdout + result.stderr
 
@@ -93,7 +106,7 @@ def _write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
     return path
 
 
-def test_several_problems_are_reported_at_once(run_cli: RunCli, tmp_path: Path) -> None:
+def test_several_problems_are_reported_at_once(traincal: RunCli, tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8")
     for old, new in (
         ('timezone = "America/New_York"', 'timezone = "Mars/Olympus"'),
@@ -105,7 +118,7 @@ def test_several_problems_are_reported_at_once(run_cli: RunCli, tmp_path: Path) 
         assert text.count(old) == 1
         text = text.replace(old, new)
     config = _write(tmp_path, text)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     for path in (
@@ -119,14 +132,14 @@ def test_several_problems_are_reported_at_once(run_cli: RunCli, tmp_path: Path) 
     assert "did you mean 'room'?" in result.stderr
 
 
-def test_cross_reference_problems_are_reported_at_once(run_cli: RunCli, tmp_path: Path) -> None:
+def test_cross_reference_problems_are_reported_at_once(traincal: RunCli, tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8")
     text = text.replace('team = "D"', 'team = "Q"').replace(
         'audience = { teams = ["A", "B"] }', 'audience = { teams = ["A", "Z"] }'
     ).replace('facilitators = ["fay"]\nroom = "Room 1"\nprereq', 'facilitators = ["fey"]\n'
               'room = "Room 1"\nprereq')
     config = _write(tmp_path, text)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 1
     assert f"{config}:6: people[3].team: unknown team 'Q'" in result.stderr
     assert "trainings.advanced.audience.teams[1]: unknown team 'Z'" in result.stderr
@@ -152,17 +165,17 @@ def _config_with_roster(tmp_path: Path, roster: str) -> Path:
     return _write(tmp_path, text[:start] + 'people = "roster.csv"\n' + text[end:])
 
 
-def test_roster_csv_is_accepted(run_cli: RunCli, tmp_path: Path) -> None:
+def test_roster_csv_is_accepted(traincal: RunCli, tmp_path: Path) -> None:
     config = _config_with_roster(tmp_path, ROSTER_HEADER + ROSTER_ROWS)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 0, result.stderr
     assert "5 people" in result.stdout
 
 
-def test_roster_csv_bad_row_names_csv_file_and_line(run_cli: RunCli, tmp_path: Path) -> None:
+def test_roster_csv_bad_row_names_csv_file_and_line(traincal: RunCli, tmp_path: Path) -> None:
     rows = ROSTER_ROWS.replace("ben@example.org", "ben-at-example.org")
     config = _config_with_roster(tmp_path, ROSTER_HEADER + rows)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     roster = tmp_path / "roster.csv"
@@ -173,33 +186,33 @@ def test_roster_csv_bad_row_names_csv_file_and_line(run_cli: RunCli, tmp_path: P
     assert result.stderr.count("ben-at-example.org' is not an email") == 1
 
 
-def test_roster_csv_cross_reference_names_csv_line(run_cli: RunCli, tmp_path: Path) -> None:
+def test_roster_csv_cross_reference_names_csv_line(traincal: RunCli, tmp_path: Path) -> None:
     rows = ROSTER_ROWS.replace("dan@example.org,D", "dan@example.org,X")
     config = _config_with_roster(tmp_path, ROSTER_HEADER + rows)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 1
     assert f"{tmp_path / 'roster.csv'}:5: column team: unknown team 'X'" in result.stderr
 
 
-def test_roster_csv_bad_header_names_line_1(run_cli: RunCli, tmp_path: Path) -> None:
+def test_roster_csv_bad_header_names_line_1(traincal: RunCli, tmp_path: Path) -> None:
     config = _config_with_roster(tmp_path, "id,name,mail,team,role\n" + ROSTER_ROWS)
-    result = run_cli("validate", "--config", config)
+    result = traincal("validate", "--config", config)
     assert result.returncode == 1
     roster = tmp_path / "roster.csv"
     assert f"{roster}:1: missing columns: email" in result.stderr
     assert f"{roster}:1: unknown column 'mail'; did you mean 'email'?" in result.stderr
 
 
-def test_missing_config_file_exits_1(run_cli: RunCli, tmp_path: Path) -> None:
-    result = run_cli("validate", "--config", tmp_path / "nope.toml")
+def test_missing_config_file_exits_1(traincal: RunCli, tmp_path: Path) -> None:
+    result = traincal("validate", "--config", tmp_path / "nope.toml")
     assert result.returncode == 1
     assert "nope.toml" in result.stderr and "traincal init" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_rich_markup_in_values_is_printed_verbatim(run_cli: RunCli, tmp_path: Path) -> None:
+def test_rich_markup_in_values_is_printed_verbatim(traincal: RunCli, tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8").replace("America/New_York", "[/]bold[red]")
-    result = run_cli("validate", "--config", _write(tmp_path, text))
+    result = traincal("validate", "--config", _write(tmp_path, text))
     assert result.returncode == 1
     assert "'[/]bold[red]' is not an IANA time zone" in result.stderr
     assert "Traceback" not in result.stderr

@@ -88,7 +88,8 @@ def shifts(
 def _print_cycles(config: Config) -> None:
     table = Table(title="Rotations (explicit form)", title_justify="left")
     for col in ("rotation", "preset", "team", "cycle", "offset", "anchor"):
-        table.add_column(col)
+        # a long cycle (Panama: 56 days) wraps rather than being cut off with an ellipsis
+        table.add_column(col, overflow="fold" if col == "cycle" else "ellipsis")
     for row in team_cycles(config):
         table.add_row(
             *(
