@@ -436,3 +436,15 @@ def test_horizon_end_at_midnight_is_exclusive() -> None:
     messages = [v.message for v in verify(config(), plan(*late))]
     assert any("outside the planning horizon 2027-01-04..2027-01-17" in m for m in messages)
     assert all(re.search(r"\d{2}:\d{2}", m) for m in messages)
+
+
+def test_weekly_cap_counts_hours_inside_each_pay_week() -> None:
+    # The pay week turns over on Wednesday 11:00, in the middle of ce-1 (Wed 10:00-12:00):
+    # a3 has one hour in each week, under a 1.5 h cap. Adding ce-2 on Wed Jan 13 09:30-11:30
+    # puts 1 h (ce-1) + 1.5 h (ce-2) into the week Jan 6 11:00 .. Jan 13 11:00: over the cap.
+    cfg = config(('[exceptions.a3]', '[pay]\nweek_start_day = "wed"\nweek_start_time = "11:00"'
+                  '\n\n[exceptions.a3]'),
+                 ("max_training_hours_per_week = 2", "max_training_hours_per_week = 1.5"))
+    assert verify(cfg, plan(*VALID)) == []
+    both = replaced("ce-2", attendees=("n1", "a3"), day=13, clock="09:30")
+    assert kinds(verify(cfg, plan(*both))) >= {"weekly_training_cap"}

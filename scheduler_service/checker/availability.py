@@ -124,9 +124,8 @@ def sessions_of_person(facts: Facts) -> dict[str, list[Session]]:
     """Every session a person is in and bound by rule 3 for."""
     mine: dict[str, list[Session]] = defaultdict(list)
     for session in facts.sessions:
-        for person, _ in people_bound_by_rule3(facts, session):
-            if session not in mine[person]:
-                mine[person].append(session)
+        for person in dict.fromkeys(p for p, _ in people_bound_by_rule3(facts, session)):
+            mine[person].append(session)
     return mine
 
 
