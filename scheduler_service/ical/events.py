@@ -78,10 +78,14 @@ def build_event(
     item: FeedItem,
     revision: Revision,
     zone: ZoneInfo,
-    description: str,
     options: EventOptions,
+    description: str | None = None,
 ) -> Event:
-    """The VEVENT for ``item`` as seen in a feed rendered in ``zone``."""
+    """The VEVENT for ``item`` as seen in a feed rendered in ``zone``.
+
+    Without ``description`` the event has no DESCRIPTION: feeds add the one of their view with
+    :func:`description_line`, so views share the rest of the serialised event.
+    """
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", revision.modified_at)
@@ -89,7 +93,8 @@ def build_event(
     event.add("sequence", revision.sequence)
     _times(event, item, zone)
     event.add("summary", _summary(item))
-    event.add("description", description)
+    if description is not None:
+        event.add("description", description)
     if item.location:
         event.add("location", item.location)
     if item.url:
@@ -107,3 +112,22 @@ def describe(item: FeedItem, zone: ZoneInfo, roster: Roster | None, options: Eve
     if item.kind == "homework":
         return homework_description(item, zone, roster)
     return session_description(item, zone, roster, options.homework_all_day)
+
+
+_BEGIN = b"BEGIN:VEVENT\r\n"
+_END = b"END:VEVENT\r\n"
+
+
+def description_line(text: str) -> bytes:
+    """The DESCRIPTION content line (escaped and folded by icalendar) for :func:`with_line`."""
+    event = Event()
+    event.add("description", text)
+    data: bytes = event.to_ical()
+    assert data.startswith(_BEGIN) and data.endswith(_END)
+    return data[len(_BEGIN) : -len(_END)]
+
+
+def with_line(event: bytes, line: bytes) -> bytes:
+    """A serialised VEVENT with one more property line (right after BEGIN:VEVENT)."""
+    assert event.startswith(_BEGIN)
+    return b"".join((_BEGIN, line, event[len(_BEGIN) :]))

@@ -36,7 +36,9 @@ from scheduler_service.ical.events import (
     View,
     build_event,
     describe,
+    description_line,
     roster_for,
+    with_line,
 )
 from scheduler_service.ical.items import FeedItem, plan_items
 from scheduler_service.ical.names import feed_filename
@@ -230,6 +232,7 @@ class _Builder:
         people = {p.id: p.name for p in config.roster}
         self.name: Callable[[str], str] = lambda pid: people.get(pid, pid)
         self._events: dict[tuple[str, View, str], bytes] = {}
+        self._skeletons: dict[tuple[str, str], bytes] = {}
         self._static: bytes | None = None
         self._about: dict[tuple[str, str], bytes] = {}
 
@@ -239,9 +242,17 @@ class _Builder:
         if found is None:
             zone = ZoneInfo(tzid)
             roster = roster_for(item, view, self.options, self.name)
-            text = describe(item, zone, roster, self.options)
-            event = build_event(item, self.revisions[item.uid], zone, text, self.options)
-            found = self._events[key] = event.to_ical()
+            text = description_line(describe(item, zone, roster, self.options))
+            found = self._events[key] = with_line(self._skeleton(item, tzid), text)
+        return found
+
+    def _skeleton(self, item: FeedItem, tzid: str) -> bytes:
+        """The event without its DESCRIPTION, shared by every view in one zone."""
+        key = (item.uid, tzid)
+        found = self._skeletons.get(key)
+        if found is None:
+            event = build_event(item, self.revisions[item.uid], ZoneInfo(tzid), self.options)
+            found = self._skeletons[key] = event.to_ical()
         return found
 
     def header(self, spec: FeedSpec) -> bytes:
