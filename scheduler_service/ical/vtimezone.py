@@ -205,17 +205,9 @@ def _build(tzid: str, first_year: int, last_year: int) -> bytes:
     return data
 
 
-def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """An RRULE-based VTIMEZONE for ``tzid`` valid for local times in first..last year."""
-    if last_year < first_year:
-        raise ValueError(f"last year {last_year} is before first year {first_year}")
-    parsed = Timezone.from_ical(_build(tzid, first_year, last_year))
-    assert isinstance(parsed, Timezone)
-    return parsed
-
-
 def vtimezone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
-    """The serialised VTIMEZONE (cached: feeds of one build share it)."""
+    """An RRULE-based VTIMEZONE for ``tzid``, serialised, valid for local times in
+    ``first_year``..``last_year`` (cached: every feed in a zone shares it)."""
     if last_year < first_year:
         raise ValueError(f"last year {last_year} is before first year {first_year}")
     return _build(tzid, first_year, last_year)
