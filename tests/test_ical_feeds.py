@@ -14,6 +14,7 @@ from test_ical_support import (
     NY,
     basic_plan,
     check_feed,
+    check_lexical,
     events_by_uid,
     local,
     make_config,
@@ -196,3 +197,23 @@ def test_vtimezone_for_every_zone_used() -> None:
     cy = unfold(files[feed_filename("person", "cy")])
     assert "TZID:Europe/Berlin" in cy and "TZID:America/New_York" not in cy
     assert BERLIN.key == "Europe/Berlin" and NY.key == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda d: d.replace(b"\r\n", b"\n"),  # LF only
+        lambda d: d.replace(b"\r\n ", b""),  # unfolded: lines over 75 octets
+        lambda d: d.replace("Ana María".encode(), "Ana Mar\r\n í".encode()[:-1] + b"a"),
+        lambda d: d.replace(b"\r\n ", b"\r\n", 1),  # continuation without its space
+        lambda d: d.replace(b"END:VEVENT\r\n", b"", 1),
+    ],
+    ids=["lf-only", "over-long", "split-utf8", "bad-continuation", "unbalanced"],
+)
+def test_the_lexical_check_catches_broken_feeds(broken) -> None:  # type: ignore[no-untyped-def]
+    """The checker used on every feed above is not vacuous."""
+    _, files = publish(make_config(), basic_plan(), {})
+    data = files[feed_filename("person", "ana")]
+    check_lexical(data)
+    with pytest.raises((AssertionError, UnicodeDecodeError)):
+        check_lexical(broken(data))
