@@ -217,3 +217,20 @@ def test_the_lexical_check_catches_broken_feeds(broken) -> None:  # type: ignore
     check_lexical(data)
     with pytest.raises((AssertionError, UnicodeDecodeError)):
         check_lexical(broken(data))
+
+
+def test_planner_style_location_is_not_doubled() -> None:
+    """The planner writes location as "room, address"; the address is not repeated."""
+    config = make_config()
+    planned = make_session(
+        "intro-9",
+        local(2027, 2, 2, 10),
+        attendees=("ana",),
+        location="Room 1, east wing, 1 Main St; Suite 2, Springfield",
+    )
+    _, files = publish(config, make_plan(planned), {})
+    event = events_by_uid(files[feed_filename("person", "ana")])["intro-9@line.example.org"]
+    assert str(event["LOCATION"]) == "Room 1, east wing, 1 Main St; Suite 2, Springfield"
+    description = str(event["DESCRIPTION"])
+    assert "Room: Room 1, east wing\n" in description
+    assert description.count("1 Main St") == 1

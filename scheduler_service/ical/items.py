@@ -170,8 +170,18 @@ def homework_uid(session_id: str, index: int, domain: str) -> str:
     return f"{session_id}-homework-{index + 1}@{domain}"
 
 
+def _room(session: Session, training: Training | None) -> str | None:
+    """The room alone: the planner writes ``location`` as "room, address"."""
+    address = training.address if training else None
+    location = session.location
+    if location and address and location.endswith(address):
+        location = location[: -len(address)].rstrip(", ") or None
+    return location or (training.room if training else None)
+
+
 def _location(session: Session, training: Training | None) -> str | None:
-    room = session.location or (training.room if training else None)
+    """LOCATION: room and address, or the virtual link for an online-only session."""
+    room = _room(session, training)
     address = training.address if training else None
     parts = [p for p in (room, address) if p]
     if parts:
@@ -212,7 +222,7 @@ def session_items(
         url=url,
         agenda=training.description if training else None,
         content_note=training.content_note if training else None,
-        room=session.location or (training.room if training else None),
+        room=_room(session, training),
         address=training.address if training else None,
         homework=tuple(homework),
         session_title=session.title,
