@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from scheduler_service.config.patterns import OFF_CODES
+from scheduler_service.config.rotation_checks import rotation_timing
 from scheduler_service.config.schema import Config, parse_clock
 
 Problem = tuple[str, str]
@@ -24,6 +25,7 @@ def cross_check(config: Config) -> list[Problem]:
         _trainings,
         _prerequisite_cycles,
         _coverage,
+        rotation_timing,
     ):
         problems.extend(check(config))
     return problems
