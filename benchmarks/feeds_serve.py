@@ -55,6 +55,9 @@ class Result:
     p50_ms: float
     p99_ms: float
     body_bytes: int
+    server_cpu_us_per_request: float
+    client_cpu_us_per_request: float
+    access_log: bool
 
 
 def feed_body(person: str, target_bytes: int) -> bytes:
@@ -108,13 +111,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(config_path: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    config_path: Path, port: int, workers: int, log: Path, access_log: bool
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("TRAINCAL_ADMIN_PASSWORD", None)
     handle = log.open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scheduler_service", "serve", "--config", str(config_path),
-         "--host", HOST, "--port", str(port), "--workers", str(workers)],
+         "--host", HOST, "--port", str(port), "--workers", str(workers),
+         "--access-log" if access_log else "--no-access-log"],
         stdout=handle, stderr=handle, env=env,
     )
     deadline = time.monotonic() + 30
@@ -204,6 +210,36 @@ def _etags(port: int, tokens: list[str]) -> list[str]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn's workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        pass
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def http_stack() -> str:
+    found = []
+    for module in ("httptools", "uvloop"):
+        try:
+            __import__(module)
+            found.append(module)
+        except ImportError:
+            pass
+    return "uvicorn with " + (" + ".join(found) if found else "h11 + asyncio (no extras)")
+
+
 def run(args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="traincal-bench-") as tmp:
@@ -212,7 +248,8 @@ def run(args: argparse.Namespace) -> list[Result]:
         print(f"{len(tokens)} person feeds of {size} bytes each", flush=True)
         for workers in args.workers:
             port = free_port()
-            proc = start_server(config_path, port, workers, workdir / "server.log")
+            log = workdir / "server.log"
+            proc = start_server(config_path, port, workers, log, not args.no_access_log)
             try:
                 tags = _etags(port, tokens)
                 scenarios = {
@@ -227,21 +264,28 @@ def run(args: argparse.Namespace) -> list[Result]:
                 for name, (requests, expect) in scenarios.items():
                     asyncio.run(_load(port, requests, expect, args.concurrency,
                                       args.warmup, args.max_requests))
+                    server_cpu, client_cpu = cpu_seconds(proc.pid), time.process_time()
                     ok, errors, elapsed, lat, nbytes = asyncio.run(_load(
                         port, requests, expect, args.concurrency, args.duration,
                         args.max_requests))
+                    server_cpu = cpu_seconds(proc.pid) - server_cpu
+                    client_cpu = time.process_time() - client_cpu
+                    done = max(ok + errors, 1)
                     result = Result(
                         workers, name, ok, errors, round(elapsed, 2), round(ok / elapsed, 1),
                         round(nbytes / elapsed / 1e6, 2),
                         round(statistics.median(lat) * 1000, 2),
                         round(sorted(lat)[int(len(lat) * 0.99) - 1] * 1000, 2),
-                        nbytes // max(ok + errors, 1),
+                        nbytes // done, round(server_cpu / done * 1e6, 1),
+                        round(client_cpu / done * 1e6, 1), not args.no_access_log,
                     )
                     results.append(result)
                     print(f"workers={workers} {name:18} {result.requests_per_second:8.0f} req/s "
                           f"p50 {result.p50_ms:6.2f} ms p99 {result.p99_ms:6.2f} ms "
-                          f"errors {errors}  ({ok} requests in {elapsed:.1f} s, "
-                          f"{result.body_bytes} B bodies)", flush=True)
+                          f"errors {errors} | CPU/request server "
+                          f"{result.server_cpu_us_per_request:.0f} us, client "
+                          f"{result.client_cpu_us_per_request:.0f} us | {ok} requests in "
+                          f"{elapsed:.1f} s, {result.body_bytes} B bodies", flush=True)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
@@ -256,9 +300,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each")
     parser.add_argument("--max-requests", type=int, default=200_000, help="per scenario")
     parser.add_argument("--size-kb", type=int, default=20)
+    parser.add_argument("--no-access-log", action="store_true",
+                        help="run the server with --no-access-log")
     parser.add_argument("--json", dest="json_path", default=None)
     args = parser.parse_args()
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {http_stack()}, "
+          f"access log {'off' if args.no_access_log else 'on'}, load average {load:.2f} "
+          "before the run", flush=True)
     results = run(args)
     if args.json_path:
         Path(args.json_path).write_text(
