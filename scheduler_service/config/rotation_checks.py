@@ -138,14 +138,16 @@ def _spring_forward(config: Config) -> Iterator[Problem]:
                                      range(-1, length + 2)):
                 by_day.setdefault((span[1] - _BASE).days, []).append(span)
     gap_start, hop = gap
+    reported: set[str] = set()
     for k in range(length):
         night = _Night(k, gap_start, hop, by_day)
-        problem = night.problem(hop)
-        if problem is not None and night.problem(timedelta()) is None:
-            path, message = problem
-            yield (path, f"on the spring-forward night in {config.organisation.timezone}, when "
-                         f"it falls on day {k} of the cycle, {message}")
-            return
+        for check in (night.gap, night.overlap):
+            problem = check(hop)
+            if problem is None or problem[0] in reported or check(timedelta()) is not None:
+                continue  # nothing new, or already wrong on the plain wall clock (reported there)
+            reported.add(problem[0])
+            yield (problem[0], f"on the spring-forward night in {config.organisation.timezone}, "
+                               f"when it falls on day {k} of the cycle, {problem[1]}")
 
 
 class _Night:
@@ -158,26 +160,34 @@ class _Night:
         self.change = self.day + gap_start + gap  # the first wall-clock time after the hop
         self.spans = [span for d in (k - 1, k, k + 1) for span in by_day.get(d, [])]
 
-    def problem(self, hop: timedelta) -> Problem | None:
-        def moved(t: datetime) -> datetime:
-            return t if t < self.change else t - hop
+    def _moved(self, t: datetime, hop: timedelta) -> datetime:
+        return t if t < self.change else t - hop
 
-        def clock(t: datetime) -> str:
-            return f"{(t if t < self.change - hop else t + hop):%H:%M}"
+    def _clock(self, t: datetime, hop: timedelta) -> str:
+        return f"{(t if t < self.change - hop else t + hop):%H:%M}"
 
-        near = sorted(((o, moved(s), moved(e), n) for o, s, e, n in self.spans),
-                      key=lambda x: (x[1], x[2]))
-        cursor, stop = self.day, moved(self.day + _DAY)
-        for _, s, e, _ in near:
+    def _near(self, hop: timedelta) -> list[Span]:
+        moved = [(o, self._moved(s, hop), self._moved(e, hop), n) for o, s, e, n in self.spans]
+        return sorted(moved, key=lambda x: (x[1], x[2]))
+
+    def gap(self, hop: timedelta) -> Problem | None:
+        cursor, stop = self.day, self._moved(self.day + _DAY, hop)
+        for _, s, e, _ in self._near(hop):
             if s > cursor and cursor < stop:
-                return ("rotations", f"nobody is on duty from {clock(cursor)} to "
-                        f"{clock(min(s, stop))}: a shift that starts inside the skipped hour "
-                        "begins an hour later on the clock; move that handover out of it")
+                return ("rotations", f"nobody is on duty from {self._clock(cursor, hop)} to "
+                        f"{self._clock(min(s, stop), hop)}: a shift that starts inside the "
+                        "skipped hour begins an hour later on the clock; move that handover "
+                        "out of it")
             cursor = max(cursor, e)
+        return None
+
+    def overlap(self, hop: timedelta) -> Problem | None:
+        near = self._near(hop)
         for owner in sorted({o for o, _, _, _ in near}):
             found = _first_overlap([x for x in near if x[0] == owner])
             if found is not None:
                 a, b = found
-                return (owner, f"{a[3]} ends at {clock(a[2])}, after the next {b[3]} starts at "
-                               f"{clock(b[1])}: one person would work both at once")
+                return (owner, f"{a[3]} ends at {self._clock(a[2], hop)}, after the next {b[3]} "
+                               f"starts at {self._clock(b[1], hop)}: one person would work both "
+                               "at once")
         return None
