@@ -63,6 +63,8 @@ _COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+_COMMON_RAW = [(k.lower().encode("ascii"), v.encode("ascii")) for k, v in _COMMON_HEADERS.items()]
+_CONDITIONAL = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 _PAGE_HEADERS = {
     **_COMMON_HEADERS,
     "Cache-Control": "no-store",
@@ -86,7 +88,7 @@ class FeedServer:
         self.feed_key = feed_key
         self.admin_password = admin_password
         self.cache = FeedFileCache()
-        self.max_age = config.feeds.refresh_minutes * 60
+        self.cache_control = f"private, max-age={config.feeds.refresh_minutes * 60}".encode()
         # One database connection, kept open, for token lookups. With SQLite (a local file, an
         # indexed read of some tens of microseconds) the lookup runs inline on the event loop: a
         # thread hop would cost more than the read. With a network database it runs on one
@@ -120,29 +122,37 @@ class FeedServer:
             log.warning("feed %s: valid token but %s is not published", hash_prefix(token), name)
         return feed
 
-    async def feed(self, request: Request) -> Response:
-        feed = await self.resolve_async(request.path_params["token"])
+    async def feed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """GET/HEAD /feeds/<token>.ics as a bare ASGI app: the hot path builds no Request or
+        Response objects."""
+        feed = await self.resolve_async(scope["path_params"]["token"])
         if feed is None:
-            return not_found(request)
-        variant, gzipped = feed.variant(request.headers.get("accept-encoding"))
-        headers = {
-            **_COMMON_HEADERS,
-            "ETag": variant.etag,
-            "Last-Modified": feed.last_modified_header,
-            "Cache-Control": f"private, max-age={self.max_age}",
-            "Vary": "Accept-Encoding",
-        }
+            await not_found(Request(scope))(scope, receive, send)
+            return
+        asked = _request_headers(scope)
+        variant, gzipped = feed.variant(asked.get("accept-encoding"))
+        headers = [
+            *_COMMON_RAW,
+            (b"etag", variant.etag.encode("ascii")),
+            (b"last-modified", feed.last_modified_header.encode("ascii")),
+            (b"cache-control", self.cache_control),
+            (b"vary", b"Accept-Encoding"),
+        ]
+        status, body = 200, variant.body
         if not_modified(
-            request.headers.get("if-none-match"), request.headers.get("if-modified-since"),
+            asked.get("if-none-match"), asked.get("if-modified-since"),
             variant.etag, feed.last_modified, self.clock.now(),
         ):
-            return Response(status_code=304, headers=headers)
-        headers["Content-Type"] = CALENDAR_TYPE
-        if gzipped:
-            headers["Content-Encoding"] = "gzip"
-        headers["Content-Length"] = str(len(variant.body))
-        body = b"" if request.method == "HEAD" else variant.body
-        return Response(body, status_code=200, headers=headers)
+            status, body = 304, b""
+        else:
+            headers.append((b"content-type", CALENDAR_TYPE.encode("ascii")))
+            if gzipped:
+                headers.append((b"content-encoding", b"gzip"))
+            headers.append((b"content-length", str(len(body)).encode("ascii")))
+            if scope["method"] == "HEAD":
+                body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def healthz(self, request: Request) -> Response:
         try:
@@ -177,6 +187,27 @@ class FeedServer:
         service = FeedService(self.config, self.store, self.feed_key or b"", self.clock)
         rows = page_rows(service, with_links)
         return render_page(self.config.organisation.name, rows, with_links)
+
+
+def _request_headers(scope: Scope) -> dict[str, str]:
+    """The request headers the feed endpoint reads (repeated ones joined with commas)."""
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name in _CONDITIONAL:
+            key = name.decode("ascii")
+            text = value.decode("latin-1")
+            found[key] = f"{found[key]}, {text}" if key in found else text
+    return found
+
+
+class _Endpoint:
+    """Wraps a bound ASGI method so Starlette's Route treats it as an ASGI app."""
+
+    def __init__(self, handler: ASGIApp) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.handler(scope, receive, send)
 
 
 def not_found(request: Request) -> Response:
@@ -270,7 +301,7 @@ def create_app(
         config, store, directory, clock or SystemClock(), feed_key, admin_password
     )
     routes = [
-        Route("/feeds/{token}.ics", server.feed, methods=["GET", "HEAD"]),
+        Route("/feeds/{token}.ics", _Endpoint(server.feed), methods=["GET", "HEAD"]),
         Route("/healthz", server.healthz, methods=["GET", "HEAD"]),
         Route("/", server.page, methods=["GET", "HEAD"]),
     ]
