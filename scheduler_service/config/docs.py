@@ -46,6 +46,13 @@ Conventions:
 - No secret is ever stored in this file: keys such as `password` or `token` are rejected.
   Name an environment variable instead (`password_env = "TRAINCAL_SMTP_PASSWORD"`).
 - **required** in the Default column means the key has no default and must be given.
+
+Besides the types below, `traincal validate` checks that the sections agree: every team,
+person, facilitator, shift, cohort and prerequisite named exists; ids and emails are unique;
+prerequisites form no cycle; the rotations keep somebody on duty at every minute of the
+cycle, never book one person for two shifts at once, and still do both on the
+spring-forward night (a shift that starts inside the skipped hour begins an hour later on
+the clock).
 """
 
 

@@ -756,7 +756,13 @@ class Config(Strict):
             "must be on a rotation."
         ),
     )
-    people: str | list[Person] = Field(description="Inline people, or the path of a roster CSV.")
+    people: str | list[Person] = Field(
+        description=(
+            "Inline people (a list of tables), or the path of a roster CSV relative to this "
+            "file, with columns id, name, email, team, role and optionally start_date, cohort, "
+            "timezone, notes."
+        )
+    )
     exceptions: dict[Ident, Exception_] = Field(
         default_factory=dict,
         description=(
