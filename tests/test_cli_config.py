@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -218,3 +220,12 @@ def test_init_to_another_path(traincal: RunCli, tmp_path: Path) -> None:
     assert traincal("init", "--config", target).returncode == 0
     assert traincal("validate", "--config", target).returncode == 0
     assert not (tmp_path / "config.toml").exists()
+
+
+def test_installed_console_script_validates_the_example(tmp_path: Path) -> None:
+    """The `traincal` script that `pip install` puts next to the interpreter (README)."""
+    script = Path(sys.executable).parent / "traincal"
+    assert script.exists(), "install the package first: pip install -e '.[test]'"
+    done = subprocess.run([str(script), "validate", "--config", str(EXAMPLE)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
