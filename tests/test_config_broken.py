@@ -35,7 +35,7 @@ CASES = (
     Broken("unknown_team.toml", 6, "people[3].team", ("unknown team 'E'",)),
     Broken("prerequisite_cycle.toml", 37, "trainings.intro.prerequisites",
            ("prerequisite cycle", "advanced -> intro -> advanced")),
-    Broken("uncovered_hour.toml", None, "rotations",
+    Broken("uncovered_hour.toml", 26, "rotations",
            ("nobody is on duty from Mon 06:00 to Mon 07:00", "unstaffed")),
     Broken("missing_email.toml", 4, "people[1].email", ("required field is missing",)),
     Broken("bad_timezone.toml", 12, "organisation.timezone",

@@ -32,6 +32,7 @@ name = "second"
 def test_keys_and_tables() -> None:
     locate = TomlLocator(TEXT)
     assert locate("organisation") == 6
+    assert locate("trainings") == 10  # the first table inside it
     assert locate("organisation.timezone") == 8
     assert locate("trainings.advanced.title") == 15
 

@@ -17,6 +17,7 @@ def _key_pattern(key: str) -> re.Pattern[str]:
     k = re.escape(key)
     return re.compile(
         rf"^\s*(\[\[?\s*([\w.\-\"]*\.)?\"?{k}\"?\s*\]\]?|\"?{k}\"?\s*=)|[{{,]\s*\"?{k}\"?\s*="
+        rf"|^\s*\[\[?\s*\"?{k}\"?\."  # a table inside it, e.g. [rotations.floor] for "rotations"
     )
 
 
