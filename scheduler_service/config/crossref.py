@@ -216,8 +216,9 @@ def _prerequisite_cycles(config: Config) -> Iterator[Problem]:
 def _coverage(config: Config) -> Iterator[Problem]:
     """Every minute of the rotation cycle must have somebody on duty.
 
-    Computed on the wall clock without DST (UTC stands in for "a zone without transitions"):
-    a DST night shortens or lengthens a shift but never opens a gap between two teams.
+    Computed on the wall clock without DST (UTC stands in for "a zone without transitions").
+    A handover inside the skipped hour can still open a gap on the spring-forward night; that
+    night is replayed by :mod:`scheduler_service.config.rotation_checks`.
     """
     if not config.rotations:
         return
