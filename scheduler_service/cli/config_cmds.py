@@ -37,36 +37,44 @@ def validate(config_path: Path) -> None:
     )
 
 
-def _parse_day(value: str | None, param: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=param
-        ) from None
+class DateType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer stubs
+    """A YYYY-MM-DD date, checked before the config is read (bad dates are usage errors)."""
+
+    name = "DATE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
 
 
 @click.command()
 @config_option
-@click.option("--from", "start", metavar="DATE", help="First day (default: today).")
-@click.option("--to", "end", metavar="DATE", help="Last day, inclusive (default: a week on).")
+@click.option("--from", "start", type=DATE, help="First day (default: today).")
+@click.option("--to", "end", type=DATE, help="Last day, inclusive (default: a week on).")
 @click.option("--person", "person", metavar="ID", help="Only this person's shifts.")
 @click.option("--team", "team", metavar="TEAM", help="Only this team's shifts.")
 @click.option("--json", "json_target", metavar="FILE", help="Write the shifts JSON ('-': stdout).")
 def shifts(
     config_path: Path,
-    start: str | None,
-    end: str | None,
+    start: date | None,
+    end: date | None,
     person: str | None,
     team: str | None,
     json_target: str | None,
 ) -> None:
     """Expand the rotations into concrete shifts (wall-clock times, DST-correct)."""
     config = load(config_path)
-    first = _parse_day(start, "--from") or SystemClock().now().astimezone(config.zone).date()
-    last = _parse_day(end, "--to") or first + timedelta(days=6)
+    first = start or SystemClock().now().astimezone(config.zone).date()
+    last = end or first + timedelta(days=6)
     if last < first:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     known = {p.id for p in config.roster}
@@ -74,6 +82,9 @@ def shifts(
         raise TraincalError(f"unknown person {person!r} (not in the roster)")
     people = [person] if person else None
     found = expand_shifts(config, first, last, people)
+    teams = {t for r in config.rotations.values() for t in r.teams}
+    if team is not None and team not in teams:
+        raise TraincalError(f"unknown team {team!r} (known: {', '.join(sorted(teams))})")
     if team is not None:
         found = [s for s in found if s.team == team]
     if json_target is not None:
