@@ -1,0 +1,157 @@
+"""Candidate session times (RULES.md rule 1), audiences (rule 2) and facilitator availability
+(rule 6).
+
+Rounds: a training with a window (or none) has one round: the horizon clipped to the window. With
+a recurrence, every calendar month (ISO week) that intersects the horizon is a round whose
+sessions fall on days 1..N of that month (Mon.. of that week). A round whose days 1..N all lie
+outside the horizon cannot be planned in this horizon and is left out (it belongs to an earlier or
+later plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from scheduler_service.config.schema import (
+
+    Config,
+    Facilitator,
+    Training,
+    parse_clock,
+)
+from scheduler_service.planner.availability import (
+    ATTACHED,
+    FREE,
+    RestRules,
+    ShiftSpan,
+    explain_time,
+)
+from scheduler_service.planner.timeutil import WEEKDAYS, clock_minutes, days, local, wall
+
+
+@dataclass(frozen=True)
+class Round:
+    index: int
+    label: str
+    days: tuple[date, ...]  # allowed local dates of this round inside the horizon
+
+
+def rounds_of(training: Training, first: date, last: date) -> list[Round]:
+    rec = training.recurrence
+    if rec is None:
+        lo, hi = first, last
+        if training.window is not None:
+            lo, hi = max(lo, training.window.start), min(hi, training.window.end)
+        return [Round(0, "", tuple(days(lo, hi)))]
+    out: list[Round] = []
+    periods: list[tuple[str, date]] = []
+    if rec.every == "month":
+        cursor = date(first.year, first.month, 1)
+        while cursor <= last:
+            periods.append((f"{cursor:%Y-%m}", cursor))
+            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    else:
+        cursor = first - timedelta(days=first.weekday())
+        while cursor <= last:
+            iso = cursor.isocalendar()
+            periods.append((f"{iso.year}-W{iso.week:02d}", cursor))
+            cursor += timedelta(days=7)
+    for label, start in periods:
+        span = [start + timedelta(days=n) for n in range(rec.first_days)]
+        if rec.every == "month":
+            span = [d for d in span if d.month == start.month]
+        inside = tuple(d for d in span if first <= d <= last)
+        if inside:
+            out.append(Round(len(out), label, inside))
+    return out
+
+
+def round_of_day(training: Training, day: date) -> str:
+    """The round label a local date belongs to ('' for non-recurring trainings)."""
+    rec = training.recurrence
+    if rec is None:
+        return ""
+    if rec.every == "month":
+        return f"{day:%Y-%m}"
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def audience(config: Config, training: Training) -> list[str]:
+    aud = training.audience
+    if aud.everyone:
+        own = set(training.facilitators)
+        return sorted(p.id for p in config.roster if p.id not in own)
+    out = {
+        p.id
+        for p in config.roster
+        if p.role in aud.roles
+        or (p.team is not None and p.team in aud.teams)
+        or (p.cohort is not None and p.cohort in aud.cohorts)
+        or p.id in aud.people
+    }
+    return sorted(out)
+
+
+def day_blocked(config: Config, training: Training, day: date) -> str | None:
+    """Why a local date is not allowed for the training (rule 1), or None."""
+    if WEEKDAYS[day.weekday()] not in training.allowed_days:
+        return f"{WEEKDAYS[day.weekday()].capitalize()} is not an allowed day"
+    if day in config.calendar.holidays:
+        return "holiday"
+    for b in config.calendar.blackouts:
+        if b.start <= day <= (b.end or b.start):
+            return f"blackout{': ' + b.reason if b.reason else ''}"
+    return None
+
+
+def day_starts(config: Config, training: Training, day: date) -> list[int]:
+    """Grid starts on one local date that satisfy rule 1's clock conditions."""
+    zone = config.zone
+    grid = config.planning.grid_minutes
+    dur = training.duration_minutes
+    lo = clock_minutes(parse_clock(training.earliest_start))
+    hi = clock_minutes(parse_clock(training.latest_end))
+    first_slot = -(-lo // grid) * grid
+    out: list[int] = []
+    for m in range(first_slot, hi - dur + 1, grid):
+        start = wall(day, time(m // 60, m % 60), zone)
+        if start is None:
+            continue
+        end_local = local(start + dur, zone)
+        if end_local.date() != day or end_local.hour * 60 + end_local.minute > hi:
+            continue
+        out.append(start)
+    return out
+
+
+def default_facilitator() -> Facilitator:
+    return Facilitator()
+
+
+def facilitator_free(
+    config: Config, fid: str, start: int, end: int, shifts: tuple[ShiftSpan, ...] | None,
+    rules: RestRules,
+) -> str | None:
+    """Why facilitator ``fid`` cannot lead [start, end), or None when they can (rule 6)."""
+    spec = config.facilitators.get(fid) or default_facilitator()
+    zone = config.zone
+    a, b = local(start, zone), local(end, zone)
+    if any(t.start <= a.date() <= t.end for t in spec.time_off):
+        return "time off"
+    s_min, e_min = a.hour * 60 + a.minute, b.hour * 60 + b.minute
+    fits = any(
+        WEEKDAYS[a.weekday()] in w.days
+        and a.date() == b.date()
+        and s_min >= clock_minutes(parse_clock(w.start))
+        and e_min <= clock_minutes(parse_clock(w.end))
+        for w in spec.availability
+    )
+    if not fits:
+        return "outside their availability"
+    if shifts:
+        code, why, _ = explain_time(shifts, start, end, rules)
+        if code not in (ATTACHED, FREE):
+            return why if code == 0 else "on shift"
+    return None

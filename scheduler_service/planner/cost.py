@@ -1,0 +1,166 @@
+"""The planning cost, in hours (documented in docs: one number the coordinator can read).
+
+Parts, for a plan:
+
+* ``facilitator_hours``: sessions x facilitators x duration;
+* ``paid_hours_off_shift``: attendee hours not spent on a shift (a session adjacent to a shift or
+  on a day off is paid time), plus ``pay.travel_minutes`` for an in-person or hybrid session that
+  is not adjacent to a shift (the person comes in specially);
+* ``overtime_hours``: extra overtime the training causes, per person and fixed pay week:
+  daily overtime (hours of a local day over ``pay.daily_overtime_hours``, and again over
+  ``daily_double_time_hours``) plus weekly overtime (hours over ``pay.weekly_overtime_hours``
+  not already paid as daily overtime). Shifts count on the local day they start; a session counts
+  on the local day and pay week of its start;
+* ``rest_interruption_hours``: hours of sessions in the middle of someone's rest or day off (not
+  adjacent to a shift, not on a shift).
+
+``total = sum(weight_part x part) + weights.session x sessions``. The default overtime weight
+(1.5) is the overtime premium: an overtime hour costs 1.5 paid hours on top of being paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler_service.config.schema import Config, parse_clock
+from scheduler_service.planner.availability import ATTACHED, FREE, RELEASED, ShiftSpan
+from scheduler_service.planner.timeutil import WEEKDAYS, local, to_min
+
+SCALE = 100  # model cost units per hour
+
+
+@dataclass(frozen=True)
+class PayWeeks:
+    """The fixed pay week: starts on ``week_start_day`` at ``week_start_time`` local."""
+
+    zone: ZoneInfo
+    weekday: int
+    minute: int
+
+    @classmethod
+    def of(cls, config: Config) -> PayWeeks:
+        at = parse_clock(config.pay.week_start_time)
+        return cls(config.zone, WEEKDAYS.index(config.pay.week_start_day), at.hour * 60 + at.minute)
+
+    def start_of(self, instant: int) -> int:
+        loc = local(instant, self.zone)
+        day = loc.date() - timedelta(days=(loc.weekday() - self.weekday) % 7)
+        start = to_min(
+            datetime(day.year, day.month, day.day, self.minute // 60, self.minute % 60,
+                     tzinfo=self.zone)
+        )
+        if start > instant:
+            day -= timedelta(days=7)
+            start = to_min(
+                datetime(day.year, day.month, day.day, self.minute // 60, self.minute % 60,
+                         tzinfo=self.zone)
+            )
+        return start
+
+    def split(self, start: int, end: int) -> dict[int, int]:
+        """Minutes of [start, end) in each pay week (keyed by the week's start)."""
+        out: dict[int, int] = {}
+        cursor = start
+        while cursor < end:
+            week = self.start_of(cursor)
+            nxt = self.start_of(week + 8 * 24 * 60)
+            part = min(end, nxt) - cursor
+            out[week] = out.get(week, 0) + part
+            cursor += part
+        return out
+
+
+@dataclass(frozen=True)
+class PayRules:
+    weekly: int
+    daily: int | None
+    double: int | None
+    travel: int
+
+    @classmethod
+    def of(cls, config: Config) -> PayRules:
+        pay = config.pay
+
+        def mins(h: float | None) -> int | None:
+            return None if h is None else round(h * 60)
+
+        return cls(round(pay.weekly_overtime_hours * 60), mins(pay.daily_overtime_hours),
+                   mins(pay.daily_double_time_hours), pay.travel_minutes)
+
+    def overtime(self, by_day: dict[date, int]) -> int:
+        """Overtime minutes of one pay week, given worked minutes per local day."""
+        daily = sum(max(0, m - self.daily) for m in by_day.values()) if self.daily else 0
+        double = sum(max(0, m - self.double) for m in by_day.values()) if self.double else 0
+        total = sum(by_day.values())
+        return daily + double + max(0, total - daily - self.weekly)
+
+
+class WorkLedger:
+    """Scheduled minutes per pay week and local day, for one shift pattern."""
+
+    def __init__(self, shifts: Iterable[ShiftSpan], weeks: PayWeeks) -> None:
+        self.weeks = weeks
+        self.days: dict[int, dict[date, int]] = {}
+        for start, end, _o, _n in shifts:
+            wk = weeks.start_of(start)
+            day = local(start, weeks.zone).date()
+            bucket = self.days.setdefault(wk, {})
+            bucket[day] = bucket.get(day, 0) + (end - start)
+
+    def extra_overtime(self, pay: PayRules, sessions: Iterable[tuple[int, int]]) -> int:
+        """Extra overtime minutes caused by worked ``(start, minutes)`` training items."""
+        added: dict[int, dict[date, int]] = {}
+        for start, minutes in sessions:
+            wk = self.weeks.start_of(start)
+            day = local(start, self.weeks.zone).date()
+            bucket = added.setdefault(wk, {})
+            bucket[day] = bucket.get(day, 0) + minutes
+        extra = 0
+        for wk, items in added.items():
+            base = self.days.get(wk, {})
+            merged = dict(base)
+            for day, m in items.items():
+                merged[day] = merged.get(day, 0) + m
+            extra += pay.overtime(merged) - pay.overtime(base)
+        return extra
+
+
+@dataclass(frozen=True)
+class SeatCost:
+    """What one attendee seat costs, in minutes per part, and the weighted model units."""
+
+    kind: int
+    paid: int
+    overtime: int
+    rest: int
+    units: int
+
+
+def seat_cost(
+    kind: int, start: int, duration: int, in_person: bool, ledger: WorkLedger, pay: PayRules,
+    config: Config,
+) -> SeatCost:
+    w = config.planning.weights
+    if kind == RELEASED:
+        return SeatCost(kind, 0, 0, 0, 0)
+    travel = pay.travel if (kind == FREE and in_person) else 0
+    paid = duration + travel
+    overtime = ledger.extra_overtime(pay, [(start, paid)])
+    rest = duration if kind == FREE else 0
+    units = round(SCALE * (w.paid_hours_off_shift * paid + w.overtime_hours * overtime
+                           + w.rest_interruption_hours * rest) / 60)
+    assert kind in (ATTACHED, FREE)
+    return SeatCost(kind, paid, overtime, rest, units)
+
+
+def session_units(config: Config, duration: int, facilitators: int) -> int:
+    w = config.planning.weights
+    return round(SCALE * (w.facilitator_hours * facilitators * duration / 60 + w.session))
+
+
+def hours(minutes: float) -> float:
+    return round(minutes / 60, 2)
+

@@ -1,0 +1,381 @@
+"""The optimising model (OR-Tools CP-SAT 9.15) at profile level.
+
+Variables: ``y[c]`` candidate c is opened; ``f[c,k]`` facilitator k leads it; ``n[c,g]`` seats for
+profile g; ``u[t,r,g]`` people of profile g left unplaced in round r of training t. Hard
+constraints mirror RULES.md: capacity and minimum size, demand, offerings per round, rooms and
+facilitators one session at a time, profile members one place at a time, staffing per timeline
+segment for released seats (also per team), weekly training-hour caps, and prerequisites through
+cumulative counts (started T by tau <= finished P by tau - gap, per profile).
+
+Objective, lexicographic by weights: unplaced people (required ones first), previous sessions
+not kept, then the weighted cost in hours (``cost.py``).
+
+Reproducibility: one worker, a fixed seed and ``max_deterministic_time``; the wall-clock limit is
+only a safety net (if it is the one that stops the search, the result may vary with load).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from scheduler_service.planner.availability import RELEASED
+from scheduler_service.planner.cost import SCALE, session_units
+from scheduler_service.planner.problem import Candidate, Problem
+from scheduler_service.planner.solution import Opening, Solution
+
+W_UNPLACED = 1000 * SCALE
+W_UNPLACED_OPTIONAL = 100 * SCALE
+W_MOVE = 200 * SCALE
+
+
+class Model:
+    def __init__(self, prob: Problem) -> None:
+        self.p = prob
+        self.m = cp_model.CpModel()
+        self.y: dict[int, Any] = {}
+        self.f: dict[tuple[int, str], Any] = {}
+        self.n: dict[tuple[int, int], Any] = {}
+        self.ub: dict[int, int] = {}  # id(seat var) -> upper bound
+        self.u: dict[tuple[str, int, int], Any] = {}
+        self.aux: list[tuple[Any, list[tuple[int, int]]]] = []  # prefix var = sum of n keys
+        self.objective: list[tuple[Any, int]] = []
+        self.constant = 0
+
+    # --- variables ------------------------------------------------------------------------
+
+    def build(self) -> None:
+        p = self.p
+        m = self.m
+        for c in p.candidates:
+            info = p.trainings[c.training]
+            y = m.new_bool_var(f"y{c.cid}")
+            self.y[c.cid] = y
+            need = info.spec.facilitators_needed
+            if need:
+                if len(c.facilitators) == need:
+                    for k in c.facilitators:
+                        self.f[(c.cid, k)] = y
+                else:
+                    fs = [m.new_bool_var(f"f{c.cid}_{k}") for k in c.facilitators]
+                    for k, v in zip(c.facilitators, fs, strict=True):
+                        self.f[(c.cid, k)] = v
+                    m.add(sum(fs) == need * y)
+            seats = []
+            for gid in sorted(c.seats):
+                demand = len(info.demand.get((c.rnd, gid), ()))
+                ub = min(info.spec.capacity, demand, p.groups[gid].size)
+                if ub <= 0:
+                    continue
+                v = m.new_int_var(0, ub, f"n{c.cid}_{gid}")
+                self.n[(c.cid, gid)] = v
+                self.ub[id(v)] = ub
+                m.add(v <= ub * y)
+                seats.append(v)
+                self.objective.append((v, c.seats[gid].units))
+            m.add(sum(seats) <= info.spec.capacity * y)
+            size = info.min_size(c.rnd)
+            sole = [self.n[(c.cid, g)] for g in sorted(c.sole) if (c.cid, g) in self.n]
+            if size > 1 and sole:
+                m.add(sum(seats) >= size * y - size * sum(sole))
+            else:
+                m.add(sum(seats) >= size * y)
+            self.objective.append((y, session_units(p.config, info.duration, need)))
+            if c.cid in p.keep:
+                self.objective.append((y, -W_MOVE))
+                self.constant += W_MOVE
+        self._demand()
+        self._offerings()
+        self._rooms()
+        self._facilitators()
+        self._groups()
+        self._staffing()
+        self._weekly()
+        self._prerequisites()
+        self.m.minimize(sum(coef * v for v, coef in self.objective) + self.constant)
+
+    def _demand(self) -> None:
+        by: dict[tuple[str, int, int], list[Any]] = {}
+        for (cid, gid), v in self.n.items():
+            c = self.p.candidates[cid]
+            by.setdefault((c.training, c.rnd, gid), []).append(v)
+        for key, info in self.p.trainings.items():
+            weight = W_UNPLACED if info.spec.required else W_UNPLACED_OPTIONAL
+            for (r, gid), members in info.demand.items():
+                u = self.m.new_int_var(0, len(members), f"u_{key}_{r}_{gid}")
+                self.u[(key, r, gid)] = u
+                self.m.add(sum(by.get((key, r, gid), [])) + u == len(members))
+                self.objective.append((u, weight))
+
+    def _offerings(self) -> None:
+        for info in self.p.trainings.values():
+            limit = info.offerings()
+            if limit is None:
+                continue
+            for cids in info.by_round.values():
+                if len(cids) > limit:
+                    self.m.add(sum(self.y[c] for c in cids) <= limit)
+
+    def _at_most_one_over_time(self, items: list[tuple[Candidate, Any]]) -> None:
+        """At every start, at most one of the (candidate, literal) items covering it."""
+        for group in _cliques([(c.start, c.end, v) for c, v in items]):
+            if len(group) > 1:
+                self.m.add_at_most_one(group)
+
+    def _rooms(self) -> None:
+        rooms: dict[str, list[tuple[Candidate, Any]]] = {}
+        for c in self.p.candidates:
+            room = self.p.trainings[c.training].room
+            if room:
+                rooms.setdefault(room, []).append((c, self.y[c.cid]))
+        for room in sorted(rooms):
+            self._at_most_one_over_time(rooms[room])
+
+    def _facilitators(self) -> None:
+        per: dict[str, list[tuple[Candidate, Any]]] = {}
+        for (cid, k), v in self.f.items():
+            per.setdefault(k, []).append((self.p.candidates[cid], v))
+        for g in self.p.groups:
+            if g.facilitator is None:
+                continue
+            for (cid, gid), v in self.n.items():
+                if gid == g.gid:
+                    per.setdefault(g.facilitator, []).append((self.p.candidates[cid], v))
+        for k in sorted(per):
+            self._at_most_one_over_time(per[k])
+
+    def _groups(self) -> None:
+        per: dict[int, list[tuple[int, int, Any, int, str]]] = {}
+        for (cid, gid), v in self.n.items():
+            c = self.p.candidates[cid]
+            if self.p.groups[gid].facilitator is not None:
+                continue  # covered with their facilitating in _facilitators
+            per.setdefault(gid, []).append((c.start, c.end, v, self.ub[id(v)],
+                                            c.training))
+        for gid in sorted(per):
+            size = self.p.groups[gid].size
+            items = per[gid]
+            if len({t for *_x, t in items}) < 2:
+                continue
+            seen: set[tuple[int, ...]] = set()
+            for clique in _cliques_full(items):
+                trainings = {it[4] for it in clique}
+                if len(trainings) < 2 or sum(it[3] for it in clique) <= size:
+                    continue
+                key = tuple(sorted(id(it[2]) for it in clique))
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.m.add(sum(it[2] for it in clique) <= size)
+
+    def _staffing(self) -> None:
+        tl = self.p.timeline
+        total = 0
+        per_seg: dict[int, list[tuple[Any, int]]] = {}
+        for (cid, gid), v in self.n.items():
+            c = self.p.candidates[cid]
+            if c.seats[gid].kind != RELEASED:
+                continue
+            for i in c.segs:
+                per_seg.setdefault(i, []).append((v, gid))
+        done: dict[tuple[int, ...], int] = {}
+        team_done: dict[tuple[str, tuple[int, ...]], int] = {}
+        for i in sorted(per_seg):
+            items = per_seg[i]
+            cap = int(tl.cap[i])
+            ub = sum(self.ub[id(v)] for v, _g in items)
+            key = tuple(sorted(id(v) for v, _g in items))
+            if ub > cap and done.get(key, 1 << 30) > cap:
+                done[key] = cap
+            for team, tcap in tl.team_cap.items():
+                sub = [v for v, g in items if self.p.groups[g].team == team]
+                if not sub:
+                    continue
+                tkey = (team, tuple(sorted(id(v) for v in sub)))
+                c_ = int(tcap[i])
+                if sum(self.ub[id(v)] for v in sub) > c_ and \
+                        team_done.get(tkey, 1 << 30) > c_:
+                    team_done[tkey] = c_
+                    self.m.add(sum(sub) <= c_)
+        vars_by_id = {id(v): v for (_c, _g), v in self.n.items()}
+        for key, cap in sorted(done.items(), key=lambda kv: kv[0]):
+            self.m.add(sum(vars_by_id[x] for x in key) <= cap)
+            total += 1
+
+    def _weekly(self) -> None:
+        for g in self.p.groups:
+            if g.weekly_limit is None:
+                continue
+            per_week: dict[int, list[tuple[Any, int]]] = {}
+            for (cid, gid), v in self.n.items():
+                if gid != g.gid:
+                    continue
+                c = self.p.candidates[cid]
+                for wk, minutes in self.p.weeks.split(c.start, c.end).items():
+                    per_week.setdefault(wk, []).append((v, minutes))
+            limit = round(g.weekly_limit * 60)
+            for wk in sorted(per_week):
+                items = per_week[wk]
+                self.m.add(sum(mins * v for v, mins in items) <= limit)
+
+    def _prerequisites(self) -> None:
+        from scheduler_service.planner.greedy import completed_by_group
+
+        done = completed_by_group(self.p)
+        by: dict[tuple[str, int], list[int]] = {}
+        for (cid, gid) in self.n:
+            by.setdefault((self.p.candidates[cid].training, gid), []).append(cid)
+        for key, info in self.p.trainings.items():
+            for pre, gap in info.prereqs:
+                for g in self.p.groups:
+                    if key not in g.trainings or pre not in g.trainings:
+                        continue
+                    if pre in done.get(g.gid, set()):
+                        continue
+                    t_c = by.get((key, g.gid), [])
+                    if not t_c:
+                        continue
+                    self._chain(g.gid, pre, key, gap, by.get((pre, g.gid), []), t_c)
+
+    def _chain(self, gid: int, pre: str, key: str, gap: int, p_c: list[int], t_c: list[int]
+               ) -> None:
+        cands = self.p.candidates
+        p_sorted = sorted(p_c, key=lambda c: cands[c].end)
+        p_ends = [cands[c].end for c in p_sorted]
+        p_prefix = self._prefix(gid, p_sorted, f"P{pre}_{gid}")
+        t_sorted = sorted(t_c, key=lambda c: cands[c].start)
+        t_prefix = self._prefix(gid, t_sorted, f"T{key}_{gid}")
+        from bisect import bisect_right
+
+        for i, cid in enumerate(t_sorted):
+            if i + 1 < len(t_sorted) and cands[t_sorted[i + 1]].start == cands[cid].start:
+                continue  # constrain once per distinct start, after all ties
+            k = bisect_right(p_ends, cands[cid].start - gap)
+            if k == 0:
+                self.m.add(t_prefix[i] == 0)
+            else:
+                self.m.add(t_prefix[i] <= p_prefix[k - 1])
+
+    def _prefix(self, gid: int, cids: list[int], name: str) -> list[Any]:
+        out: list[Any] = []
+        size = self.p.groups[gid].size
+        for i, cid in enumerate(cids):
+            v = self.m.new_int_var(0, size, f"{name}_{i}")
+            term = self.n[(cid, gid)]
+            self.m.add(v == (out[-1] + term if out else term))
+            self.aux.append((v, [(c, gid) for c in cids[: i + 1]]))
+            out.append(v)
+        return out
+
+    # --- hints and extraction ---------------------------------------------------------------
+
+    def hint(self, sol: Solution) -> int:
+        """Add a complete hint from ``sol``; returns its objective value."""
+        values: dict[int, int] = {}
+
+        def put(var: Any, value: int) -> None:
+            if var.index not in values:
+                values[var.index] = value
+                self.m.add_hint(var, value)
+
+        for cid, y in self.y.items():
+            put(y, int(cid in sol.openings))
+        for (cid, k), v in self.f.items():
+            op = sol.openings.get(cid)
+            put(v, int(op is not None and k in op.facilitators))
+        for (cid, gid), v in self.n.items():
+            op = sol.openings.get(cid)
+            put(v, op.seats.get(gid, 0) if op else 0)
+        placed: dict[tuple[str, int, int], int] = {}
+        for cid, op in sol.openings.items():
+            c = self.p.candidates[cid]
+            for gid, k in op.seats.items():
+                placed[(c.training, c.rnd, gid)] = placed.get((c.training, c.rnd, gid), 0) + k
+        for (t, r, gid), u in self.u.items():
+            demand = len(self.p.trainings[t].demand[(r, gid)])
+            put(u, demand - placed.get((t, r, gid), 0))
+        for v, keys in self.aux:
+            total = 0
+            for cid, gid in keys:
+                op = sol.openings.get(cid)
+                total += op.seats.get(gid, 0) if op else 0
+            put(v, total)
+        return self.constant + sum(coef * values.get(v.index, 0) for v, coef in self.objective)
+
+    def extract(self, solver: cp_model.CpSolver) -> Solution:
+        sol = Solution(method="cp-sat")
+        for cid, y in self.y.items():
+            if not solver.boolean_value(y):
+                continue
+            c = self.p.candidates[cid]
+            facs = tuple(sorted(k for k in c.facilitators
+                                if (cid, k) in self.f and solver.boolean_value(self.f[(cid, k)])))
+            seats = {gid: int(solver.value(self.n[(cid, gid)])) for gid in sorted(c.seats)
+                     if (cid, gid) in self.n and solver.value(self.n[(cid, gid)]) > 0}
+            sol.openings[cid] = Opening(cid, facs, seats)
+        return sol
+
+
+def _cliques(items: list[tuple[int, int, Any]]) -> list[list[Any]]:
+    """Maximal sets of intervals sharing a start point (enough for interval overlap)."""
+    out = []
+    for clique in _cliques_full([(s, e, v, 1, "") for s, e, v in items]):
+        out.append([it[2] for it in clique])
+    return out
+
+
+def _cliques_full(items: list[tuple[int, int, Any, int, str]]
+                  ) -> list[list[tuple[int, int, Any, int, str]]]:
+    """For each distinct start, the items covering it; dominated (subset) sets are dropped."""
+    items = sorted(items, key=lambda it: (it[0], it[1]))
+    starts = sorted({it[0] for it in items})
+    out: list[list[tuple[int, int, Any, int, str]]] = []
+    active: list[tuple[int, int, Any, int, str]] = []
+    j = 0
+    prev_ids: set[int] = set()
+    for tau in starts:
+        active = [it for it in active if it[1] > tau]
+        while j < len(items) and items[j][0] <= tau:
+            if items[j][1] > tau:
+                active.append(items[j])
+            j += 1
+        ids = {id(it) for it in active}
+        if ids <= prev_ids:
+            continue
+        out.append(list(active))
+        prev_ids = ids
+    return out
+
+
+def solve(prob: Problem, hint: Solution, time_limit: float
+          ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
+    model = Model(prob)
+    model.build()
+    hint_obj = model.hint(hint)
+    proto = model.m.proto
+    size = {"variables": len(proto.variables), "constraints": len(proto.constraints)}
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = prob.config.planning.seed
+    params.max_deterministic_time = prob.config.planning.deterministic_time
+    params.max_time_in_seconds = time_limit
+    status = solver.solve(model.m)
+    name = solver.status_name(status)
+    stats: dict[str, Any] = {"status": name, "objective": None, "best_bound": None, "gap": None,
+                             "deterministic_time": round(solver.deterministic_time, 3),
+                             "hint_objective": hint_obj / SCALE}
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        stats.update({"objective": hint_obj / SCALE, "used": "greedy"})
+        return hint, stats, size
+    obj = solver.objective_value
+    bound = solver.best_objective_bound
+    if obj > hint_obj:
+        stats.update({"objective": hint_obj / SCALE, "best_bound": round(bound / SCALE, 2),
+                      "used": "greedy"})
+        return hint, stats, size
+    gap = 0.0 if obj <= 0 else max(0.0, (obj - bound) / obj)
+    stats.update({"objective": round(obj / SCALE, 2), "best_bound": round(bound / SCALE, 2),
+                  "gap": round(gap, 4), "used": "cp-sat"})
+    return model.extract(solver), stats, size

@@ -1,0 +1,243 @@
+"""Greedy construction: a fast plan that respects every hard constraint.
+
+Trainings are taken in prerequisite order, rounds in date order. Sessions kept from the previous
+plan are re-opened first (stability). Then, repeatedly, the candidate with the lowest cost per
+placed person is opened (weighted set cover; lazy re-evaluation with a heap), filling its seats
+with the cheapest profiles first, until nobody in the round can be placed any more. The result is
+complete and feasible, so it doubles as the CP-SAT hint.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import insort
+
+import numpy as np
+
+from scheduler_service.planner.availability import RELEASED
+from scheduler_service.planner.cost import session_units
+from scheduler_service.planner.problem import Candidate, Problem
+from scheduler_service.planner.solution import Opening, Solution
+
+Busy = list[tuple[int, int]]
+
+
+def _overlaps(busy: Busy, s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in busy)
+
+
+class GreedyState:
+    def __init__(self, prob: Problem) -> None:
+        self.p = prob
+        nseg = len(prob.timeline.points)
+        self.released = np.zeros(nseg, dtype=np.int64)
+        self.team_released: dict[str, np.ndarray] = {
+            t: np.zeros(nseg, dtype=np.int64) for t in prob.timeline.team_cap
+        }
+        self.remaining: dict[tuple[str, int, int], int] = {
+            (t, r, g): len(v) for t, info in prob.trainings.items()
+            for (r, g), v in info.demand.items()
+        }
+        self.fac_busy: dict[str, Busy] = {}
+        self.room_busy: dict[str, Busy] = {}
+        self.group_busy: dict[int, list[tuple[int, int, int]]] = {}
+        self.count: dict[tuple[str, int], int] = {}
+        self.started: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.finished: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.weekly: dict[int, dict[int, int]] = {}
+        self.solution = Solution(method="greedy")
+        self.fac_load: dict[str, int] = {}
+        self.done = completed_by_group(prob)
+
+    # --- evaluation ---------------------------------------------------------------------
+
+    def headroom(self, c: Candidate, team: str | None) -> int:
+        tl = self.p.timeline
+        if not c.segs:
+            return 0
+        seg = slice(c.segs.start, c.segs.stop)
+        room = int((tl.cap[seg] - self.released[seg]).min())
+        if team is not None and team in tl.team_cap:
+            room = min(room, int((tl.team_cap[team][seg] - self.team_released[team][seg]).min()))
+        return max(0, room)
+
+    def prereq_slack(self, c: Candidate, gid: int) -> int:
+        info = self.p.trainings[c.training]
+        group = self.p.groups[gid]
+        slack = 1 << 30
+        for pre, gap in info.prereqs:
+            if pre not in group.trainings or self._completed(pre, gid):
+                continue
+            starts = self.started.get((c.training, gid), [])
+            ends = self.finished.get((pre, gid), [])
+            points = [c.start] + [s for s, _ in starts if s > c.start]
+            for tau in points:
+                done = sum(n for e, n in ends if e <= tau - gap)
+                begun = sum(n for s, n in starts if s <= tau)
+                slack = min(slack, done - begun)
+        return max(0, slack)
+
+    def _completed(self, training: str, gid: int) -> bool:
+        return training in self.done.get(gid, ())
+
+    def time_room(self, c: Candidate, gid: int) -> int:
+        group = self.p.groups[gid]
+        if group.facilitator is not None and _overlaps(
+            self.fac_busy.get(group.facilitator, []), c.start, c.end
+        ):
+            return 0
+        used = sum(n for a, b, n in self.group_busy.get(gid, []) if a < c.end and c.start < b)
+        return group.size - used
+
+    def weekly_room(self, c: Candidate, gid: int) -> int:
+        limit = self.p.groups[gid].weekly_limit
+        if limit is None:
+            return 1 << 30
+        used = self.weekly.get(gid, {})
+        for wk, minutes in self.p.weeks.split(c.start, c.end).items():
+            if used.get(wk, 0) + minutes > round(limit * 60):
+                return 0
+        return 1 << 30
+
+    def choose_facilitators(self, c: Candidate) -> tuple[str, ...] | None:
+        need = self.p.trainings[c.training].spec.facilitators_needed
+        free = [f for f in c.facilitators
+                if not _overlaps(self.fac_busy.get(f, []), c.start, c.end)]
+        if len(free) < need:
+            return None
+        free.sort(key=lambda f: (self.fac_load.get(f, 0), f))
+        return tuple(sorted(free[:need]))
+
+    def evaluate(self, c: Candidate) -> tuple[float, Opening] | None:
+        info = self.p.trainings[c.training]
+        limit = info.offerings()
+        if limit is not None and self.count.get((c.training, c.rnd), 0) >= limit:
+            return None
+        if info.room and _overlaps(self.room_busy.get(info.room, []), c.start, c.end):
+            return None
+        facs = self.choose_facilitators(c)
+        if facs is None:
+            return None
+        options: list[tuple[int, int, int]] = []  # (units, gid, max seats)
+        for gid, seat in c.seats.items():
+            want = self.remaining.get((c.training, c.rnd, gid), 0)
+            if want <= 0:
+                continue
+            g = self.p.groups[gid]
+            if g.facilitator is not None and g.facilitator in facs:
+                continue
+            want = min(want, self.time_room(c, gid), self.weekly_room(c, gid))
+            if want > 0 and info.prereqs:
+                want = min(want, self.prereq_slack(c, gid))
+            if want > 0:
+                options.append((seat.units, gid, want))
+        if not options:
+            return None
+        options.sort()
+        cap = info.spec.capacity
+        seats: dict[int, int] = {}
+        team_used: dict[str | None, int] = {}
+        any_release = 0
+        total = 0
+        units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
+        for u, gid, want in options:
+            if total >= cap:
+                break
+            take = min(want, cap - total)
+            if c.seats[gid].kind == RELEASED:
+                team = self.p.groups[gid].team
+                room = self.headroom(c, team if self.p.timeline.team_cap else None)
+                room_all = self.headroom(c, None) - any_release
+                room_team = room - team_used.get(team, 0)
+                take = min(take, room_all, room_team)
+                if take <= 0:
+                    continue
+                any_release += take
+                team_used[team] = team_used.get(team, 0) + take
+            seats[gid] = take
+            total += take
+            units += u * take
+        if total <= 0:
+            return None
+        if total < info.min_size(c.rnd) and not any(g in c.sole for g in seats):
+            return None
+        return units / total, Opening(c.cid, facs, seats)
+
+    # --- commit -------------------------------------------------------------------------
+
+    def open(self, c: Candidate, op: Opening) -> None:
+        info = self.p.trainings[c.training]
+        self.solution.openings[c.cid] = op
+        self.count[(c.training, c.rnd)] = self.count.get((c.training, c.rnd), 0) + 1
+        if info.room:
+            self.room_busy.setdefault(info.room, []).append((c.start, c.end))
+        for f in op.facilitators:
+            self.fac_busy.setdefault(f, []).append((c.start, c.end))
+            self.fac_load[f] = self.fac_load.get(f, 0) + 1
+        seg = slice(c.segs.start, c.segs.stop)
+        for gid, n in op.seats.items():
+            g = self.p.groups[gid]
+            self.remaining[(c.training, c.rnd, gid)] -= n
+            self.group_busy.setdefault(gid, []).append((c.start, c.end, n))
+            if g.facilitator is not None:
+                self.fac_busy.setdefault(g.facilitator, []).append((c.start, c.end))
+            insort(self.started.setdefault((c.training, gid), []), (c.start, n))
+            insort(self.finished.setdefault((c.training, gid), []), (c.end, n))
+            if g.weekly_limit is not None:
+                wk = self.weekly.setdefault(gid, {})
+                for w, m in self.p.weeks.split(c.start, c.end).items():
+                    wk[w] = wk.get(w, 0) + m * n
+            if c.seats[gid].kind == RELEASED:
+                self.released[seg] += n
+                if g.team in self.team_released:
+                    self.team_released[g.team][seg] += n
+
+
+def completed_by_group(prob: Problem) -> dict[int, set[str]]:
+    """Trainings each profile already attended before the horizon (from the previous plan)."""
+    out: dict[int, set[str]] = {}
+    for (training, _label), who in prob.completed.items():
+        for pid in who:
+            gid = prob.person_group.get(pid)
+            if gid is not None:
+                out.setdefault(gid, set()).add(training)
+    return out
+
+
+def _round_pass(state: GreedyState, cids: list[int]) -> None:
+    prob = state.p
+    heap: list[tuple[float, int, int]] = []
+    for cid in cids:
+        c = prob.candidates[cid]
+        got = state.evaluate(c)
+        if got is not None:
+            heapq.heappush(heap, (got[0], c.start, cid))
+    while heap:
+        score, start, cid = heapq.heappop(heap)
+        c = prob.candidates[cid]
+        if cid in state.solution.openings:
+            continue
+        got = state.evaluate(c)
+        if got is None:
+            continue
+        new_score, op = got
+        if heap and new_score > heap[0][0] + 1e-9:
+            heapq.heappush(heap, (new_score, start, cid))
+            continue
+        state.open(c, op)
+
+
+def greedy(prob: Problem) -> Solution:
+    state = GreedyState(prob)
+    for key, info in prob.trainings.items():
+        for r in info.rounds:
+            cids = info.by_round.get(r.index, [])
+            for cid in cids:
+                if cid in prob.keep:
+                    got = state.evaluate(prob.candidates[cid])
+                    if got is not None:
+                        state.open(prob.candidates[cid], got[1])
+            _round_pass(state, cids)
+        del key
+    return state.solution
+

@@ -1,0 +1,381 @@
+"""Build the planning problem: profiles, candidate sessions with their seats, staffing timeline.
+
+Everything the greedy, the CP-SAT model, the assignment and the explanations share lives in one
+:class:`Problem`. Built once per ``make_plan`` call; pure (no I/O, no clock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from scheduler_service.config.schema import Config, Training
+from scheduler_service.model import Plan, Session
+from scheduler_service.planner.availability import (
+    BLOCKED,
+    CodeArray,
+    IntArray,
+    RestRules,
+    ShiftSpan,
+    near,
+    status_codes,
+)
+from scheduler_service.planner.candidates import (
+    Round,
+    audience,
+    day_blocked,
+    day_starts,
+    facilitator_free,
+    round_of_day,
+    rounds_of,
+)
+from scheduler_service.planner.cost import PayRules, PayWeeks, SeatCost, WorkLedger, seat_cost
+from scheduler_service.planner.profiles import Group, ShiftBook, group_people
+from scheduler_service.planner.timeline import Timeline, build_timeline
+from scheduler_service.planner.timeutil import local, to_min, wall_loose
+
+
+@dataclass
+class Candidate:
+    cid: int
+    training: str
+    rnd: int
+    start: int
+    end: int
+    seats: dict[int, SeatCost]  # group id -> what a seat costs (its kind inside)
+    facilitators: tuple[str, ...]
+    sole: frozenset[int] = frozenset()  # groups for which this is the only option in the round
+    segs: range = range(0)
+
+
+@dataclass
+class TrainingInfo:
+    key: str
+    spec: Training
+    rounds: list[Round]
+    audience: tuple[str, ...]
+    demand: dict[tuple[int, int], tuple[str, ...]]  # (round, group) -> people who need a seat
+    prereqs: list[tuple[str, int]]  # (training, gap in minutes)
+    room: str | None
+    in_person: bool
+    by_round: dict[int, list[int]] = field(default_factory=dict)  # round -> candidate ids
+    dropped_days: dict[date, str] = field(default_factory=dict)  # rule-1 reason per day
+
+    @property
+    def duration(self) -> int:
+        return self.spec.duration_minutes
+
+    def min_size(self, rnd: int) -> int:
+        total = sum(len(v) for (r, _g), v in self.demand.items() if r == rnd)
+        return max(1, min(self.spec.min_attendees, total))
+
+    def offerings(self) -> int | None:
+        return self.spec.offerings if isinstance(self.spec.offerings, int) else None
+
+
+@dataclass
+class Problem:
+    config: Config
+    first: date
+    last: date
+    now: datetime
+    rules: RestRules
+    weeks: PayWeeks
+    pay: PayRules
+    groups: list[Group]
+    person_group: dict[str, int]
+    trainings: dict[str, TrainingInfo]  # in prerequisite (topological) order
+    candidates: list[Candidate]
+    timeline: Timeline
+    shifts: dict[str, tuple[ShiftSpan, ...]]
+    ledgers: dict[int, WorkLedger]
+    previous: Plan | None
+    keep: dict[int, Session]  # candidate id -> previous session at that exact time
+    completed: dict[tuple[str, str], frozenset[str]]  # (training, round label) -> people
+    pruned: int = 0
+
+    @property
+    def zone(self):  # type: ignore[no-untyped-def]
+        return self.config.zone
+
+    @property
+    def horizon(self) -> tuple[int, int]:
+        zone = self.config.zone
+        return (wall_loose(self.first, time(0), zone),
+                wall_loose(self.last + timedelta(days=1), time(0), zone))
+
+
+def topo_order(config: Config) -> list[str]:
+    done: list[str] = []
+    seen: set[str] = set()
+
+    def visit(key: str, depth: int) -> None:
+        if key in seen or depth > len(config.trainings):
+            return
+        for pre in sorted(p.training for p in config.trainings[key].prerequisites):
+            if pre in config.trainings:
+                visit(pre, depth + 1)
+        if key not in seen:
+            seen.add(key)
+            done.append(key)
+
+    for key in sorted(config.trainings):
+        visit(key, 0)
+    return done
+
+
+def _completed(config: Config, previous: Plan | None, horizon_start: int
+               ) -> dict[tuple[str, str], frozenset[str]]:
+    out: dict[tuple[str, set[str]] | tuple[str, str], set[str]] = {}
+    if previous is None:
+        return {}
+    for s in previous.sessions:
+        if s.status != "confirmed" or s.training not in config.trainings:
+            continue
+        if to_min(s.start) >= horizon_start:
+            continue
+        day = s.start.astimezone(config.zone).date()
+        key = (s.training, round_of_day(config.trainings[s.training], day))
+        out.setdefault(key, set()).update(s.attendees)  # type: ignore[arg-type]
+    return {k: frozenset(v) for k, v in sorted(out.items())}  # type: ignore[misc]
+
+
+def build_problem(
+    config: Config, first: date, last: date, now: datetime, previous: Plan | None = None
+) -> Problem:
+    zone = config.zone
+    rules = RestRules.of(config)
+    weeks = PayWeeks.of(config)
+    pay = PayRules.of(config)
+    horizon_start = wall_loose(first, time(0), zone)
+    order = topo_order(config)
+    auds = {k: audience(config, config.trainings[k]) for k in order}
+    rounds = {k: rounds_of(config.trainings[k], first, last) for k in order}
+    completed = _completed(config, previous, horizon_start)
+    memberships: dict[str, set[str]] = {}
+    done_by: dict[str, set[str]] = {}
+    for key in order:
+        for pid in auds[key]:
+            memberships.setdefault(pid, set()).add(key)
+        for r in rounds[key]:
+            for pid in completed.get((key, r.label), frozenset()):
+                done_by.setdefault(pid, set()).add(f"{key}@{r.label}")
+    fac_ids = {f for t in config.trainings.values() for f in t.facilitators}
+    book = ShiftBook(config, first, last)
+    shifts = book.by_person()
+    groups = group_people(
+        config, book, {p: frozenset(v) for p, v in memberships.items()},
+        {p: frozenset(v) for p, v in done_by.items()}, fac_ids,
+    )
+    person_group = {m: g.gid for g in groups for m in g.members}
+    infos = _trainings(config, order, auds, rounds, groups, completed, person_group)
+    cand_starts = _starts(config, infos)
+    grid = np.array(sorted({s for v in cand_starts.values() for ss in v.values() for s in ss}),
+                    dtype=np.int64)
+    ledgers = {g.gid: WorkLedger(g.shifts, weeks) for g in groups}
+    codes = _codes(groups, infos, grid, rules, config)
+    candidates = _candidates(config, infos, cand_starts, grid, codes, groups, ledgers, pay,
+                             rules, shifts)
+    keep_times: set[tuple[str, int]] = set()
+    if previous is not None:
+        keep_times = {(s.training, to_min(s.start)) for s in previous.sessions
+                      if s.status == "confirmed"}
+    candidates, pruned = _prune(candidates, infos, keep_times)
+    for c in candidates:
+        infos[c.training].by_round.setdefault(c.rnd, []).append(c.cid)
+    _mark_sole(candidates, infos)
+    team_of = {p.id: p.team for p in config.roster}
+    extra = [c.start for c in candidates] + [c.end for c in candidates]
+    timeline = build_timeline(config, first, last, shifts, team_of, extra)
+    for c in candidates:
+        c.segs = timeline.segments(c.start, c.end)
+    keep: dict[int, Session] = {}
+    if previous is not None:
+        index = {(c.training, c.start): c.cid for c in candidates}
+        for s in sorted(previous.sessions, key=lambda s: s.id):
+            cid = index.get((s.training, to_min(s.start)))
+            if s.status == "confirmed" and cid is not None and cid not in keep:
+                keep[cid] = s
+    return Problem(
+        config=config, first=first, last=last, now=now, rules=rules, weeks=weeks, pay=pay,
+        groups=groups, person_group=person_group, trainings=infos, candidates=candidates,
+        timeline=timeline, shifts=shifts, ledgers=ledgers, previous=previous, keep=keep,
+        completed=completed, pruned=pruned,
+    )
+
+
+def _trainings(
+    config: Config, order: list[str], auds: dict[str, list[str]], rounds: dict[str, list[Round]],
+    groups: list[Group], completed: dict[tuple[str, str], frozenset[str]],
+    person_group: dict[str, int],
+) -> dict[str, TrainingInfo]:
+    infos: dict[str, TrainingInfo] = {}
+    for key in order:
+        spec = config.trainings[key]
+        demand: dict[tuple[int, int], tuple[str, ...]] = {}
+        for r in rounds[key]:
+            done = completed.get((key, r.label), frozenset())
+            for pid in auds[key]:
+                if pid in done or pid not in person_group:
+                    continue
+                k = (r.index, person_group[pid])
+                demand[k] = (*demand.get(k, ()), pid)
+        prereqs = [(p.training, round(p.min_gap_days * 24 * 60)) for p in spec.prerequisites
+                   if p.training in config.trainings]
+        in_person = spec.delivery in ("in_person", "hybrid")
+        infos[key] = TrainingInfo(
+            key=key, spec=spec, rounds=rounds[key], audience=tuple(auds[key]),
+            demand=dict(sorted(demand.items())), prereqs=prereqs,
+            room=spec.room if in_person else None, in_person=in_person,
+        )
+    return infos
+
+
+def _starts(config: Config, infos: dict[str, TrainingInfo]) -> dict[str, dict[int, list[int]]]:
+    out: dict[str, dict[int, list[int]]] = {}
+    for key, info in infos.items():
+        per: dict[int, list[int]] = {}
+        for r in info.rounds:
+            starts: list[int] = []
+            for day in r.days:
+                why = day_blocked(config, info.spec, day)
+                if why is not None:
+                    info.dropped_days[day] = why
+                    continue
+                starts.extend(day_starts(config, info.spec, day))
+            per[r.index] = starts
+        out[key] = per
+    return out
+
+
+def _codes(
+    groups: list[Group], infos: dict[str, TrainingInfo], grid: IntArray, rules: RestRules,
+    config: Config,
+) -> dict[tuple[int, int], CodeArray]:
+    zone = config.zone
+    grid_days = [local(int(s), zone).date() for s in grid]
+    durations: dict[int, set[int]] = {}
+    for g in groups:
+        durations[g.gid] = {infos[t].duration for t in g.trainings if t in infos}
+    out: dict[tuple[int, int], CodeArray] = {}
+    for g in groups:
+        mask = np.ones(len(grid), dtype=bool)
+        if g.time_off or g.start_date:
+            for i, day in enumerate(grid_days):
+                if (g.start_date and day < g.start_date) or any(
+                    a <= day <= b for a, b in g.time_off
+                ):
+                    mask[i] = False
+        for dur in sorted(durations[g.gid]):
+            codes = status_codes(g.shifts, grid, dur, rules)
+            codes[~mask] = BLOCKED
+            out[(g.gid, dur)] = codes
+    return out
+
+
+def _candidates(
+    config: Config, infos: dict[str, TrainingInfo], starts: dict[str, dict[int, list[int]]],
+    grid: IntArray, codes: dict[tuple[int, int], CodeArray], groups: list[Group],
+    ledgers: dict[int, WorkLedger], pay: PayRules, rules: RestRules,
+    shifts: dict[str, tuple[ShiftSpan, ...]],
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    index = {int(s): i for i, s in enumerate(grid)}
+    cost_cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
+    fac_cache: dict[tuple[str, int, int], bool] = {}
+    shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
+    for key, info in infos.items():
+        dur = info.duration
+        for r in info.rounds:
+            gids = sorted({g for (rr, g) in info.demand if rr == r.index})
+            for start in starts[key][r.index]:
+                gi = index[start]
+                seats: dict[int, SeatCost] = {}
+                for gid in gids:
+                    kind = int(codes[(gid, dur)][gi])
+                    if kind == BLOCKED:
+                        continue
+                    ck = (gid, kind, start, dur, info.in_person)
+                    sc = cost_cache.get(ck)
+                    if sc is None:
+                        sc = seat_cost(kind, start, dur, info.in_person, ledgers[gid], pay,
+                                       config)
+                        cost_cache[ck] = sc
+                    seats[gid] = sc
+                if not seats:
+                    continue
+                facs = []
+                for fid in info.spec.facilitators:
+                    fk = (fid, start, dur)
+                    ok = fac_cache.get(fk)
+                    if ok is None:
+                        sh = shifts.get(fid, ())
+                        nearby = tuple(near(sh, shift_starts.get(fid, []), start, start + dur,
+                                            rules.reach)) if sh else ()
+                        ok = facilitator_free(config, fid, start, start + dur, nearby,
+                                              rules) is None
+                        fac_cache[fk] = ok
+                    if ok:
+                        facs.append(fid)
+                if len(facs) < info.spec.facilitators_needed:
+                    continue
+                out.append(Candidate(len(out), key, r.index, start, start + dur, seats,
+                                     tuple(facs)))
+    return out
+
+
+def _prune(
+    cands: list[Candidate], infos: dict[str, TrainingInfo], keep: set[tuple[str, int]]
+) -> tuple[list[Candidate], int]:
+    """Drop dominated starts: a neighbour on the same day offers a superset of seats (same
+    kinds) and facilitators. Among runs of equivalent starts keep one per session length."""
+    dropped: set[int] = set()
+    by_key: dict[tuple[str, int], list[Candidate]] = {}
+    for c in cands:
+        by_key.setdefault((c.training, c.rnd), []).append(c)
+    for (tkey, _r), lst in by_key.items():
+        dur = infos[tkey].duration
+        sig = [(frozenset((g, s.kind) for g, s in c.seats.items()), frozenset(c.facilitators))
+               for c in lst]
+        last_kept: dict[tuple[frozenset[tuple[int, int]], frozenset[str]], int] = {}
+        for i, c in enumerate(lst):
+            if (c.training, c.start) in keep:
+                continue
+            mine = sig[i]
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(lst) and abs(lst[j].start - c.start) <= 60:
+                    other = sig[j]
+                    if mine != other and mine[0] <= other[0] and mine[1] <= other[1]:
+                        dropped.add(c.cid)
+                        break
+            if c.cid in dropped:
+                continue
+            prev = last_kept.get(mine)
+            prev_c = lst[prev] if prev is not None else None
+            if (prev_c is not None and c.start - prev_c.start < dur
+                    and local_day_same(prev_c.start, c.start)):
+                dropped.add(c.cid)
+                continue
+            last_kept[mine] = i
+    kept = [c for c in cands if c.cid not in dropped]
+    for n, c in enumerate(kept):
+        c.cid = n
+    return kept, len(dropped)
+
+
+def local_day_same(a: int, b: int) -> bool:
+    return abs(a - b) < 24 * 60
+
+
+def _mark_sole(cands: list[Candidate], infos: dict[str, TrainingInfo]) -> None:
+    count: dict[tuple[str, int, int], list[int]] = {}
+    for c in cands:
+        for g in c.seats:
+            count.setdefault((c.training, c.rnd, g), []).append(c.cid)
+    for (_t, _r, g), cids in count.items():
+        if len(cids) == 1:
+            c = cands[cids[0]]
+            c.sole = c.sole | {g}
+    del infos
