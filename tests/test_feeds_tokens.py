@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from scheduler_service.clock import FixedClock
@@ -27,6 +29,7 @@ from scheduler_service.feeds.tokens import (
     FeedRef,
     FeedToken,
     TokenLookup,
+    derive_token,
     hash_token,
     lookup_feed,
 )
@@ -230,3 +233,20 @@ def test_a_damaged_or_missing_key_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / KEY_FILE_NAME).write_text("not hex\n")
     with pytest.raises(StoreError, match="hex"):
         load_feed_key(url, {})
+
+
+ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,20}", fullmatch=True)
+
+
+@given(holder=ids, key=ids, generation=st.integers(1, 10**6), salt=st.text(max_size=32))
+def test_derived_tokens_are_256_bit_urlsafe_and_depend_on_every_input(
+    holder: str, key: str, generation: int, salt: str
+) -> None:
+    ref = FeedRef(holder, "person", key)
+    token = derive_token(KEY, ref, generation, salt)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    assert derive_token(KEY, ref, generation, salt) == token
+    assert derive_token(KEY, ref, generation + 1, salt) != token
+    assert derive_token(KEY, ref, generation, salt + "x") != token
+    assert derive_token(KEY, FeedRef(holder, "team", key), generation, salt) != token
+    assert derive_token(b"k" * 32, ref, generation, salt) != token

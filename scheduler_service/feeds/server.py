@@ -12,6 +12,10 @@ Routes:
 
 Tokens never reach a log: uvicorn's access log is off, :class:`AccessLog` writes its own with
 every long path segment replaced by a hash prefix.
+
+Speed: the feed endpoint is a bare ASGI handler; the token lookup is one precompiled query on
+one kept-open connection (inline for SQLite, on a dedicated thread for network databases); feed
+bytes, their gzip variant and ETags are computed once per file version.
 """
 
 from __future__ import annotations
