@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scheduler_service.planner.intervals import IntervalBag
 from scheduler_service.planner.problem import Problem
 from scheduler_service.planner.solution import Solution
 from scheduler_service.planner.timeutil import local
@@ -35,14 +36,15 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
     prev_seat: dict[tuple[str, int], set[str]] = {}
     for cid, sess in prob.keep.items():
         prev_seat[(sess.training, cid)] = set(sess.attendees)
-    busy: dict[str, list[tuple[int, int]]] = {}
+    busy: dict[str, IntervalBag] = {}
+    empty = IntervalBag()
     done_end: dict[tuple[str, str], int] = {}
     edge_count: dict[str, int] = {}
     weekly: dict[str, dict[int, int]] = {}
     for op in sol.openings.values():
         for f in op.facilitators:
             c = prob.candidates[op.cid]
-            busy.setdefault(f, []).append((c.start, c.end))
+            busy.setdefault(f, IntervalBag()).add(c.start, c.end)
     order = sorted(sol.openings.values(),
                    key=lambda o: (list(prob.trainings).index(prob.candidates[o.cid].training),
                                   prob.candidates[o.cid].rnd, prob.candidates[o.cid].start, o.cid))
@@ -58,7 +60,7 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
             for pid in info.demand.get((c.rnd, gid), ()):
                 if pid in taken:
                     continue
-                if any(a < c.end and c.start < b for a, b in busy.get(pid, [])):
+                if busy.get(pid, empty).overlaps(c.start, c.end):
                     continue
                 if not _prereqs_ok(prob, pid, c.training, c.start, done_end, group.trainings):
                     continue
@@ -74,7 +76,7 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                 out.short.append((op.cid, gid, n - len(got)))
             for pid in got:
                 taken.add(pid)
-                busy.setdefault(pid, []).append((c.start, c.end))
+                busy.setdefault(pid, IntervalBag()).add(c.start, c.end)
                 key = (c.training, pid)
                 done_end[key] = min(done_end.get(key, c.end), c.end)
                 if edge:
@@ -92,7 +94,7 @@ def _prereqs_ok(prob: Problem, pid: str, training: str, start: int,
     for pre, gap in prob.trainings[training].prereqs:
         if pre not in wanted:
             continue
-        if any(t == pre and pid in who for (t, _l), who in prob.completed.items()):
+        if prob.attended_before(pre, pid):
             continue
         end = done_end.get((pre, pid))
         if end is None or end > start - gap:
@@ -103,3 +105,4 @@ def _prereqs_ok(prob: Problem, pid: str, training: str, start: int,
 def _weekly_ok(prob: Problem, used: dict[int, int], start: int, end: int, limit: float) -> bool:
     return all(used.get(w, 0) + m <= round(limit * 60)
                for w, m in prob.weeks.split(start, end).items())
+

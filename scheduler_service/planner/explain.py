@@ -55,6 +55,7 @@ class Explainer:
         self.released = released
         self._cache: dict[tuple[str, int, str], list[tuple[int, int, Verdict]]] = {}
         self._fac: dict[tuple[str, int, int], str | None] = {}
+        self._reasons: dict[tuple[int, str, int], str] = {}
         self._starts = {pid: [s[0] for s in sh] for pid, sh in prob.shifts.items()}
 
     def starts(self, training: str, rnd: int) -> list[int]:
@@ -68,7 +69,7 @@ class Explainer:
 
     def personal(self, pid: str, s: int, e: int) -> str | None:
         config = self.p.config
-        person = config.person(pid)
+        person = self.p.people[pid]
         day: date = local(s, config.zone).date()
         if person.start_date and day < person.start_date:
             return f"before their start date {person.start_date}"
@@ -127,7 +128,7 @@ class Explainer:
         for pre, gap in self.p.trainings[training].prereqs:
             if pre not in self.p.trainings or pid not in self.p.trainings[pre].audience:
                 continue
-            if any(t == pre and pid in who for (t, _l), who in self.p.completed.items()):
+            if self.p.attended_before(pre, pid):
                 continue
             end = self.placed_end.get((pre, pid))
             if end is None:
@@ -175,12 +176,26 @@ class Explainer:
 
     def reason(self, pid: str, training: str, rnd: int) -> str:
         info = self.p.trainings[training]
+        gid = self.p.person_group.get(pid)
+        if not info.prereqs and gid is not None:
+            key = (gid, training, rnd)
+            if key not in self._reasons:
+                self._reasons[key] = self._reason(pid, training, rnd)
+            return self._reasons[key]
+        return self._reason(pid, training, rnd)
+
+    def _reason(self, pid: str, training: str, rnd: int) -> str:
+        info = self.p.trainings[training]
         for pre, _gap in info.prereqs:
             if (pre in self.p.trainings and pid in self.p.trainings[pre].audience
-                    and not any(t == pre and pid in who
-                                for (t, _l), who in self.p.completed.items())
+                    and not self.p.attended_before(pre, pid)
                     and (pre, pid) not in self.placed_end):
                 return f"prerequisite {pre} not placed"
+        dur = info.duration
+        fac_all = [self.facilitators(training, s, s + dur) for s in self.starts(training, rnd)]
+        if fac_all and all(fac_all):
+            return _facilitator_words([Verdict("facilitator", f or "") for f in fac_all],
+                                      whole=True)
         verdicts = self.verdicts(pid, training, rnd)
         total = len(verdicts)
         if total == 0:
@@ -199,7 +214,7 @@ class Explainer:
         if fac:
             if len(fac) == total:
                 return _facilitator_words(fac, whole=True)
-            parts.append(f"{len(fac)} more blocked only by facilitator availability "
+            parts.append(f"{len(fac)}{_more(parts)} blocked only by facilitator availability "
                          f"({_facilitator_words(fac, whole=False)})")
         staff = kinds.get("staffing", [])
         if staff:
@@ -208,10 +223,11 @@ class Explainer:
             if len(staff) == total:
                 return f"on shift at all {total} candidate times and the staffing minimum " \
                        f"allows no release ({shown})"
-            parts.append(f"{len(staff)} more blocked only by the staffing minimum on {shown}")
+            parts.append(f"{len(staff)}{_more(parts)} blocked only by the staffing minimum on "
+                         f"{shown}")
         pre = kinds.get("prerequisite", [])
         if pre:
-            parts.append(f"{len(pre)} more {pre[0].detail}")
+            parts.append(f"{len(pre)}{_more(parts)} {pre[0].detail}")
         free = kinds.get("open", [])
         if free:
             parts.append(f"free at {len(free)} times, but no session there had room (capacity, "
@@ -233,6 +249,10 @@ class Explainer:
             detail = ", ".join(f"{n} day(s) {w}" for w, n in sorted(why.items()))
             return f"no allowed time in {where} ({detail})"
         return f"no allowed time in {where} (the session does not fit the allowed hours)"
+
+
+def _more(parts: list[str]) -> str:
+    return " more" if parts else " candidate times"
 
 
 def _person_words(verdicts: list[Verdict]) -> str:

@@ -16,14 +16,11 @@ import numpy as np
 
 from scheduler_service.planner.availability import RELEASED
 from scheduler_service.planner.cost import session_units
+from scheduler_service.planner.intervals import IntervalBag
 from scheduler_service.planner.problem import Candidate, Problem
 from scheduler_service.planner.solution import Opening, Solution
 
-Busy = list[tuple[int, int]]
-
-
-def _overlaps(busy: Busy, s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in busy)
+EMPTY = IntervalBag()
 
 
 class GreedyState:
@@ -38,9 +35,9 @@ class GreedyState:
             (t, r, g): len(v) for t, info in prob.trainings.items()
             for (r, g), v in info.demand.items()
         }
-        self.fac_busy: dict[str, Busy] = {}
-        self.room_busy: dict[str, Busy] = {}
-        self.group_busy: dict[int, list[tuple[int, int, int]]] = {}
+        self.fac_busy: dict[str, IntervalBag] = {}
+        self.room_busy: dict[str, IntervalBag] = {}
+        self.group_busy: dict[int, IntervalBag] = {}
         self.count: dict[tuple[str, int], int] = {}
         self.started: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self.finished: dict[tuple[str, int], list[tuple[int, int]]] = {}
@@ -82,12 +79,11 @@ class GreedyState:
 
     def time_room(self, c: Candidate, gid: int) -> int:
         group = self.p.groups[gid]
-        if group.facilitator is not None and _overlaps(
-            self.fac_busy.get(group.facilitator, []), c.start, c.end
-        ):
+        if group.facilitator is not None and self.fac_busy.get(
+            group.facilitator, EMPTY
+        ).overlaps(c.start, c.end):
             return 0
-        used = sum(n for a, b, n in self.group_busy.get(gid, []) if a < c.end and c.start < b)
-        return group.size - used
+        return group.size - self.group_busy.get(gid, EMPTY).load(c.start, c.end)
 
     def weekly_room(self, c: Candidate, gid: int) -> int:
         limit = self.p.groups[gid].weekly_limit
@@ -102,7 +98,7 @@ class GreedyState:
     def choose_facilitators(self, c: Candidate) -> tuple[str, ...] | None:
         need = self.p.trainings[c.training].spec.facilitators_needed
         free = [f for f in c.facilitators
-                if not _overlaps(self.fac_busy.get(f, []), c.start, c.end)]
+                if not self.fac_busy.get(f, EMPTY).overlaps(c.start, c.end)]
         if len(free) < need:
             return None
         free.sort(key=lambda f: (self.fac_load.get(f, 0), f))
@@ -113,7 +109,7 @@ class GreedyState:
         limit = info.offerings()
         if limit is not None and self.count.get((c.training, c.rnd), 0) >= limit:
             return None
-        if info.room and _overlaps(self.room_busy.get(info.room, []), c.start, c.end):
+        if info.room and self.room_busy.get(info.room, EMPTY).overlaps(c.start, c.end):
             return None
         facs = self.choose_facilitators(c)
         if facs is None:
@@ -170,17 +166,17 @@ class GreedyState:
         self.solution.openings[c.cid] = op
         self.count[(c.training, c.rnd)] = self.count.get((c.training, c.rnd), 0) + 1
         if info.room:
-            self.room_busy.setdefault(info.room, []).append((c.start, c.end))
+            self.room_busy.setdefault(info.room, IntervalBag()).add(c.start, c.end)
         for f in op.facilitators:
-            self.fac_busy.setdefault(f, []).append((c.start, c.end))
+            self.fac_busy.setdefault(f, IntervalBag()).add(c.start, c.end)
             self.fac_load[f] = self.fac_load.get(f, 0) + 1
         seg = slice(c.segs.start, c.segs.stop)
         for gid, n in op.seats.items():
             g = self.p.groups[gid]
             self.remaining[(c.training, c.rnd, gid)] -= n
-            self.group_busy.setdefault(gid, []).append((c.start, c.end, n))
+            self.group_busy.setdefault(gid, IntervalBag()).add(c.start, c.end, n)
             if g.facilitator is not None:
-                self.fac_busy.setdefault(g.facilitator, []).append((c.start, c.end))
+                self.fac_busy.setdefault(g.facilitator, IntervalBag()).add(c.start, c.end)
             insort(self.started.setdefault((c.training, gid), []), (c.start, n))
             insort(self.finished.setdefault((c.training, gid), []), (c.end, n))
             if g.weekly_limit is not None:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from scheduler_service.config.schema import Config, Training
+from scheduler_service.config.schema import Config, Person, Training
 from scheduler_service.model import Plan, Session
 from scheduler_service.planner.availability import (
     BLOCKED,
@@ -95,6 +95,11 @@ class Problem:
     keep: dict[int, Session]  # candidate id -> previous session at that exact time
     completed: dict[tuple[str, str], frozenset[str]]  # (training, round label) -> people
     pruned: int = 0
+    done: dict[str, frozenset[str]] = field(default_factory=dict)  # training -> attended before
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def attended_before(self, training: str, pid: str) -> bool:
+        return pid in self.done.get(training, frozenset())
 
     @property
     def zone(self):  # type: ignore[no-untyped-def]
@@ -202,8 +207,16 @@ def build_problem(
         config=config, first=first, last=last, now=now, rules=rules, weeks=weeks, pay=pay,
         groups=groups, person_group=person_group, trainings=infos, candidates=candidates,
         timeline=timeline, shifts=shifts, ledgers=ledgers, previous=previous, keep=keep,
-        completed=completed, pruned=pruned,
+        completed=completed, pruned=pruned, done=_done(completed),
+        people={p.id: p for p in config.roster},
     )
+
+
+def _done(completed: dict[tuple[str, str], frozenset[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for (training, _label), who in completed.items():
+        out.setdefault(training, set()).update(who)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _trainings(

@@ -113,6 +113,7 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
     sessions: list[Session] = []
     released = [0] * len(prob.timeline.points)
     placed_end: dict[tuple[str, str], int] = {}
+    pay_mix: dict[str, dict[str, int]] = {}
     for cid in sorted(sol.openings, key=lambda c: (prob.candidates[c].start, ids[c])):
         op = sol.openings[cid]
         c = prob.candidates[cid]
@@ -129,13 +130,17 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
             facilitators=tuple(sorted(op.facilitators)), attendees=tuple(sorted(people)),
             capacity=spec.capacity,
         ))
+        mix = {"on_shift": 0, "adjacent": 0, "day_off": 0}
         for pid in people:
             gid = prob.person_group[pid]
-            if c.seats[gid].kind == RELEASED:
+            kind = c.seats[gid].kind
+            mix["on_shift" if kind == RELEASED else "day_off" if kind == FREE else "adjacent"] += 1
+            if kind == RELEASED:
                 for i in c.segs:
                     released[i] += 1
             key = (c.training, pid)
             placed_end[key] = min(placed_end.get(key, c.end), c.end)
+        pay_mix[ids[cid]] = mix
     ex = Explainer(prob, placed_end, released)
     unplaced: list[Unplaced] = []
     pairs = {"required": 0, "optional": 0}
@@ -165,6 +170,7 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
         "optional_pairs": pairs["optional"],
         "cost": plan_cost(prob, sol, att),
         "moved": moved,
+        "session_pay": dict(sorted(pay_mix.items())),
         "coverage": margins_by_day(prob.timeline, released, prob.first, prob.last, config),
         "model": {"candidates": len(prob.candidates), "pruned_candidates": prob.pruned,
                   "profiles": len(prob.groups)},
