@@ -23,7 +23,7 @@ BASE: dict[str, Any] = {
     "rest": {"after_shift_hours": 10, "after_overnight_hours": 12, "before_shift_hours": 2,
              "buffer_minutes": 30, "max_hours_with_shift": 12},
     "planning": {"horizon_days": 28, "grid_minutes": 60, "time_limit_seconds": 20,
-                 "deterministic_time": 1.0, "seed": 3},
+                 "deterministic_time": 0.3, "seed": 3},
     "facilitators": {"trainer": {"availability": [
         {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "08:00",
          "end": "21:00"}]}},

@@ -86,6 +86,7 @@ class Model:
                 self.objective.append((y, -W_MOVE))
                 self.constant += W_MOVE
         self._demand()
+        self._capacity_cuts()
         self._offerings()
         self._rooms()
         self._facilitators()
@@ -107,6 +108,16 @@ class Model:
                 self.u[(key, r, gid)] = u
                 self.m.add(sum(by.get((key, r, gid), [])) + u == len(members))
                 self.objective.append((u, weight))
+
+    def _capacity_cuts(self) -> None:
+        """Sessions per round >= ceil(demand / capacity) - unplaced (valid; helps the bound)."""
+        for key, info in self.p.trainings.items():
+            for r, cids in sorted(info.by_round.items()):
+                us = [u for (t, rr, _g), u in self.u.items() if t == key and rr == r]
+                demand = sum(len(v) for (rr, _g), v in info.demand.items() if rr == r)
+                need = -(-demand // info.spec.capacity)
+                if need > 0 and cids:
+                    self.m.add(sum(self.y[c] for c in cids) + sum(us) >= need)
 
     def _offerings(self) -> None:
         for info in self.p.trainings.values():

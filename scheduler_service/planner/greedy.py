@@ -45,6 +45,7 @@ class GreedyState:
         self.solution = Solution(method="greedy")
         self.fac_load: dict[str, int] = {}
         self.done = completed_by_group(prob)
+        self.deadline = _deadlines(prob)
 
     # --- evaluation ---------------------------------------------------------------------
 
@@ -104,7 +105,8 @@ class GreedyState:
         free.sort(key=lambda f: (self.fac_load.get(f, 0), f))
         return tuple(sorted(free[:need]))
 
-    def evaluate(self, c: Candidate) -> tuple[float, Opening] | None:
+    def evaluate(self, c: Candidate, prefer: dict[int, int] | None = None
+                 ) -> tuple[float, Opening] | None:
         info = self.p.trainings[c.training]
         limit = info.offerings()
         if limit is not None and self.count.get((c.training, c.rnd), 0) >= limit:
@@ -117,10 +119,14 @@ class GreedyState:
         options: list[tuple[int, int, int]] = []  # (units, gid, max seats)
         for gid, seat in c.seats.items():
             want = self.remaining.get((c.training, c.rnd, gid), 0)
+            if prefer is not None:
+                want = min(want, prefer.get(gid, 0))  # a kept session keeps its own people
             if want <= 0:
                 continue
             g = self.p.groups[gid]
             if g.facilitator is not None and g.facilitator in facs:
+                continue
+            if c.end > self.deadline.get((c.training, gid), c.end):
                 continue
             want = min(want, self.time_room(c, gid), self.weekly_room(c, gid))
             if want > 0 and info.prereqs:
@@ -136,9 +142,10 @@ class GreedyState:
         any_release = 0
         total = 0
         units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
-        for u, gid, want in options:
+        for _u, gid, want in options:
             if total >= cap:
                 break
+            u = c.seats[gid].units
             take = min(want, cap - total)
             if c.seats[gid].kind == RELEASED:
                 team = self.p.groups[gid].team
@@ -189,6 +196,28 @@ class GreedyState:
                     self.team_released[g.team][seg] += n
 
 
+def _deadlines(prob: Problem) -> dict[tuple[str, int], int]:
+    """Latest useful end of a prerequisite session per (training, profile): after it, no
+    candidate of a dependent training the profile needs is far enough away."""
+    latest: dict[tuple[str, int], int] = {}
+    for c in prob.candidates:
+        for gid in c.seats:
+            key = (c.training, gid)
+            latest[key] = max(latest.get(key, c.start), c.start)
+    out: dict[tuple[str, int], int] = {}
+    for key in reversed(list(prob.trainings)):
+        info = prob.trainings[key]
+        for pre, gap in info.prereqs:
+            for g in prob.groups:
+                if key not in g.trainings or pre not in g.trainings:
+                    continue
+                last_t = min(latest.get((key, g.gid), -(1 << 40)),
+                             out.get((key, g.gid), 1 << 40) - info.duration)
+                bound = last_t - gap
+                out[(pre, g.gid)] = min(out.get((pre, g.gid), bound), bound)
+    return out
+
+
 def completed_by_group(prob: Problem) -> dict[int, set[str]]:
     """Trainings each profile already attended before the horizon (from the previous plan)."""
     out: dict[int, set[str]] = {}
@@ -225,15 +254,18 @@ def _round_pass(state: GreedyState, cids: list[int]) -> None:
 
 def greedy(prob: Problem) -> Solution:
     state = GreedyState(prob)
-    for key, info in prob.trainings.items():
+    for cid in sorted(prob.keep, key=lambda c: (list(prob.trainings).index(
+            prob.candidates[c].training), prob.candidates[c].start, c)):
+        prefer: dict[int, int] = {}
+        for pid in prob.keep[cid].attendees:
+            gid = prob.person_group.get(pid)
+            if gid is not None:
+                prefer[gid] = prefer.get(gid, 0) + 1
+        got = state.evaluate(prob.candidates[cid], prefer)
+        if got is not None:
+            state.open(prob.candidates[cid], got[1])
+    for info in prob.trainings.values():
         for r in info.rounds:
-            cids = info.by_round.get(r.index, [])
-            for cid in cids:
-                if cid in prob.keep:
-                    got = state.evaluate(prob.candidates[cid])
-                    if got is not None:
-                        state.open(prob.candidates[cid], got[1])
-            _round_pass(state, cids)
-        del key
+            _round_pass(state, info.by_round.get(r.index, []))
     return state.solution
 
