@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -231,4 +230,3 @@ def plan_diff(config_path: Path, json_target: str | None) -> None:
         console.print(f"  [cyan]* {a['id']}[/] attendees +{len(a['added'])} -{len(a['removed'])}")
     if not any(result[k] for k in ("added", "moved", "cancelled", "attendees")):
         console.print("  no changes")
-    del json

@@ -102,7 +102,9 @@ def status_codes(
     return codes
 
 
-def near(shifts: Sequence[ShiftSpan], starts: Sequence[int], s: int, e: int, reach: int) -> list[ShiftSpan]:
+def near(
+    shifts: Sequence[ShiftSpan], starts: Sequence[int], s: int, e: int, reach: int
+) -> list[ShiftSpan]:
     """The shifts that can matter for [s, e) (``starts`` = sorted shift starts)."""
     i = bisect_left(starts, s - reach - 48 * 60)
     out: list[ShiftSpan] = []

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from scheduler_service.config.schema import (
-
     Config,
     Facilitator,
     Training,

@@ -182,7 +182,6 @@ class Model:
 
     def _staffing(self) -> None:
         tl = self.p.timeline
-        total = 0
         per_seg: dict[int, list[tuple[Any, int]]] = {}
         for (cid, gid), v in self.n.items():
             c = self.p.candidates[cid]
@@ -212,7 +211,6 @@ class Model:
         vars_by_id = {id(v): v for (_c, _g), v in self.n.items()}
         for key, cap in sorted(done.items(), key=lambda kv: kv[0]):
             self.m.add(sum(vars_by_id[x] for x in key) <= cap)
-            total += 1
 
     def _weekly(self) -> None:
         for g in self.p.groups:
@@ -301,8 +299,9 @@ class Model:
         placed: dict[tuple[str, int, int], int] = {}
         for cid, op in sol.openings.items():
             c = self.p.candidates[cid]
-            for gid, k in op.seats.items():
-                placed[(c.training, c.rnd, gid)] = placed.get((c.training, c.rnd, gid), 0) + k
+            for gid, seats in op.seats.items():
+                trg = (c.training, c.rnd, gid)
+                placed[trg] = placed.get(trg, 0) + seats
         for (t, r, gid), u in self.u.items():
             demand = len(self.p.trainings[t].demand[(r, gid)])
             put(u, demand - placed.get((t, r, gid), 0))

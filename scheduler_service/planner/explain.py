@@ -121,7 +121,8 @@ class Explainer:
             used = self.released[i] if self.released is not None else 0
             if tl.cap[i] - used <= 0:
                 end = int(tl.points[i + 1]) if i + 1 < len(tl.points) else e
-                return f"staffing minimum on {span_label(int(tl.points[i]), end, self.p.config.zone)}"
+                span = span_label(int(tl.points[i]), end, self.p.config.zone)
+                return f"staffing minimum on {span}"
         return None
 
     def prerequisite(self, pid: str, training: str, s: int) -> str | None:
@@ -225,9 +226,9 @@ class Explainer:
                        f"allows no release ({shown})"
             parts.append(f"{len(staff)}{_more(parts)} blocked only by the staffing minimum on "
                          f"{shown}")
-        pre = kinds.get("prerequisite", [])
-        if pre:
-            parts.append(f"{len(pre)}{_more(parts)} {pre[0].detail}")
+        late = kinds.get("prerequisite", [])
+        if late:
+            parts.append(f"{len(late)}{_more(parts)} {late[0].detail}")
         free = kinds.get("open", [])
         if free:
             parts.append(f"free at {len(free)} times, but no session there had room (capacity, "

@@ -202,8 +202,8 @@ def _deadlines(prob: Problem) -> dict[tuple[str, int], int]:
     latest: dict[tuple[str, int], int] = {}
     for c in prob.candidates:
         for gid in c.seats:
-            key = (c.training, gid)
-            latest[key] = max(latest.get(key, c.start), c.start)
+            tg = (c.training, gid)
+            latest[tg] = max(latest.get(tg, c.start), c.start)
     out: dict[tuple[str, int], int] = {}
     for key in reversed(list(prob.trainings)):
         info = prob.trainings[key]

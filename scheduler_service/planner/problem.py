@@ -133,7 +133,7 @@ def topo_order(config: Config) -> list[str]:
 
 def _completed(config: Config, previous: Plan | None, horizon_start: int
                ) -> dict[tuple[str, str], frozenset[str]]:
-    out: dict[tuple[str, set[str]] | tuple[str, str], set[str]] = {}
+    out: dict[tuple[str, str], set[str]] = {}
     if previous is None:
         return {}
     for s in previous.sessions:
@@ -143,8 +143,8 @@ def _completed(config: Config, previous: Plan | None, horizon_start: int
             continue
         day = s.start.astimezone(config.zone).date()
         key = (s.training, round_of_day(config.trainings[s.training], day))
-        out.setdefault(key, set()).update(s.attendees)  # type: ignore[arg-type]
-    return {k: frozenset(v) for k, v in sorted(out.items())}  # type: ignore[misc]
+        out.setdefault(key, set()).update(s.attendees)
+    return {k: frozenset(v) for k, v in sorted(out.items())}
 
 
 def build_problem(

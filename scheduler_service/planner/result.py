@@ -90,7 +90,8 @@ def move_reason(prob: Problem, s: Session) -> str:
     why = day_blocked(prob.config, info.spec, day)
     if why is not None:
         return f"the date is no longer allowed ({why})"
-    if start not in day_starts(prob.config, info.spec, day) or to_min(s.end) - start != info.duration:
+    if (start not in day_starts(prob.config, info.spec, day)
+            or to_min(s.end) - start != info.duration):
         return "the time no longer fits the training's hours or length"
     ex = Explainer(prob)
     fac = ex.facilitators(s.training, start, start + info.duration)
@@ -138,24 +139,24 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
             if kind == RELEASED:
                 for i in c.segs:
                     released[i] += 1
-            key = (c.training, pid)
-            placed_end[key] = min(placed_end.get(key, c.end), c.end)
+            tp = (c.training, pid)
+            placed_end[tp] = min(placed_end.get(tp, c.end), c.end)
         pay_mix[ids[cid]] = mix
     ex = Explainer(prob, placed_end, released)
     unplaced: list[Unplaced] = []
     pairs = {"required": 0, "optional": 0}
     placed = {"required": 0, "optional": 0}
     for key, info in prob.trainings.items():
-        kind = "required" if info.spec.required else "optional"
+        bucket = "required" if info.spec.required else "optional"
         for r in info.rounds:
             got = att.placed.get((key, r.index), set())
             for (rr, _gid), members in info.demand.items():
                 if rr != r.index:
                     continue
                 for pid in members:
-                    pairs[kind] += 1
+                    pairs[bucket] += 1
                     if pid in got:
-                        placed[kind] += 1
+                        placed[bucket] += 1
                         continue
                     why = ex.reason(pid, key, r.index)
                     prefix = f"round {r.label}: " if r.label else ""

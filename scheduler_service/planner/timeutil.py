@@ -63,7 +63,9 @@ def label(value: int, zone: ZoneInfo) -> str:
 def span_label(start: int, end: int, zone: ZoneInfo) -> str:
     """'Tue 2027-01-05 02:00-04:00' (end date shown when it differs)."""
     a, b = local(start, zone), local(end, zone)
-    tail = f"{b:%H:%M}" if a.date() == b.date() else f"{WEEKDAYS[b.weekday()].capitalize()} {b:%Y-%m-%d %H:%M}"
+    tail = f"{b:%H:%M}"
+    if a.date() != b.date():
+        tail = f"{WEEKDAYS[b.weekday()].capitalize()} {b:%Y-%m-%d %H:%M}"
     return f"{WEEKDAYS[a.weekday()].capitalize()} {a:%Y-%m-%d %H:%M}-{tail}"
 
 
