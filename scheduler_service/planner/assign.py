@@ -38,6 +38,12 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
         prev_seat[(sess.training, cid)] = set(sess.attendees)
     busy: dict[str, IntervalBag] = {}
     empty = IntervalBag()
+    topo = {t: i for i, t in enumerate(prob.trainings)}
+    chosen_by_cid: dict[int, list[str]] = {}
+    dependents: dict[str, list[str]] = {}
+    for key, tinfo in prob.trainings.items():
+        for pre, _gap in tinfo.prereqs:
+            dependents.setdefault(pre, []).append(key)
     done_end: dict[tuple[str, str], int] = {}
     edge_count: dict[str, int] = {}
     weekly: dict[str, dict[int, int]] = {}
@@ -45,17 +51,24 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
         for f in op.facilitators:
             c = prob.candidates[op.cid]
             busy.setdefault(f, IntervalBag()).add(c.start, c.end)
-    order = sorted(sol.openings.values(),
-                   key=lambda o: (list(prob.trainings).index(prob.candidates[o.cid].training),
-                                  prob.candidates[o.cid].rnd, prob.candidates[o.cid].start, o.cid))
+    order = sorted(sol.openings.values(), key=lambda o: (
+        prob.candidates[o.cid].start, topo[prob.candidates[o.cid].training], o.cid))
+    left: dict[tuple[int, int], int] = {}
+    by_group: dict[int, list[int]] = {}
+    for op in order:
+        for gid, n in op.seats.items():
+            left[(op.cid, gid)] = n
+            by_group.setdefault(gid, []).append(op.cid)
     for op in order:
         c = prob.candidates[op.cid]
         info = prob.trainings[c.training]
         edge = unpopular(prob, c.start, c.end)
         chosen: list[str] = []
+        chosen_by_cid[op.cid] = chosen
         for gid, n in sorted(op.seats.items()):
             group = prob.groups[gid]
             taken = out.placed.setdefault((c.training, c.rnd), set())
+            rivals = _rivals(prob, c.cid, gid, by_group[gid], left, out)
             pool = []
             for pid in info.demand.get((c.rnd, gid), ()):
                 if pid in taken:
@@ -70,8 +83,15 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                     continue
                 pool.append(pid)
             was = prev_seat.get((c.training, op.cid), set())
-            pool.sort(key=lambda p: (p not in was, edge_count.get(p, 0) if edge else 0, p))
+            pool.sort(key=lambda p: (p not in was, sum(p not in r for r in rivals),
+                                     edge_count.get(p, 0) if edge else 0, p))
             got = pool[:n]
+            left[(op.cid, gid)] = 0
+            if len(got) < n and group.size > 1:
+                ctx = _Ctx(prob, out, busy, done_end, dependents)
+                got += ctx.swap_in(c.cid, gid, n - len(got), chosen_by_cid)
+                if len(got) < n:
+                    got += ctx.swap_out(c.cid, gid, n - len(got), chosen_by_cid, set(got))
             if len(got) < n:
                 out.short.append((op.cid, gid, n - len(got)))
             for pid in got:
@@ -85,8 +105,141 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                     for w, m in prob.weeks.split(c.start, c.end).items():
                         weekly[pid][w] = weekly[pid].get(w, 0) + m
             chosen.extend(got)
-        out.attendees[op.cid] = sorted(chosen)
+        chosen_by_cid[op.cid] = chosen
+    for cid, people in chosen_by_cid.items():
+        out.attendees[cid] = sorted(people)
     return out
+
+
+@dataclass
+class _Ctx:
+    prob: Problem
+    out: Assignment
+    busy: dict[str, IntervalBag]
+    done_end: dict[tuple[str, str], int]
+    dependents: dict[str, list[str]]
+
+    def free(self, pid: str, start: int, end: int, ignore: tuple[int, int] | None = None
+             ) -> bool:
+        bag = self.busy.get(pid)
+        if bag is None:
+            return True
+        load = bag.load(start, end)
+        if ignore is not None and ignore[0] < end and start < ignore[1]:
+            load -= 1
+        return load <= 0
+
+    def swap_in(self, cid: int, gid: int, missing: int, chosen: dict[int, list[str]]
+                ) -> list[str]:
+        """Free seats for ``missing`` people at ``cid``: a member q attending another session
+        S2 of the same training (and free now) moves here, and a member p who still needs
+        the training but is busy now takes q's seat in S2."""
+        prob = self.prob
+        c = prob.candidates[cid]
+        info = prob.trainings[c.training]
+        group = prob.groups[gid]
+        taken = self.out.placed[(c.training, c.rnd)]
+        waiting = [p for p in info.demand.get((c.rnd, gid), ()) if p not in taken]
+        moved: list[str] = []
+        others = [o for o in chosen if o != cid and prob.candidates[o].training == c.training
+                  and prob.candidates[o].rnd == c.rnd]
+        for p in waiting:
+            if len(moved) >= missing:
+                break
+            done = False
+            for o in others:
+                s2 = prob.candidates[o]
+                if not self.free(p, s2.start, s2.end) or not _prereqs_ok(
+                        prob, p, c.training, s2.start, self.done_end, group.trainings):
+                    continue
+                for q in chosen[o]:
+                    if prob.person_group.get(q) != gid or q in moved:
+                        continue
+                    if any((d, q) in self.done_end for d in self.dependents.get(c.training, [])):
+                        continue
+                    if not self.free(q, c.start, c.end, ignore=(s2.start, s2.end)):
+                        continue
+                    if not _prereqs_ok(prob, q, c.training, c.start, self.done_end,
+                                       group.trainings):
+                        continue
+                    chosen[o].remove(q)
+                    chosen[o].append(p)
+                    self.busy[q].remove(s2.start, s2.end)
+                    self.busy.setdefault(p, IntervalBag()).add(s2.start, s2.end)
+                    self.done_end[(c.training, p)] = s2.end
+                    del self.done_end[(c.training, q)]
+                    taken.add(p)
+                    taken.discard(q)
+                    moved.append(q)
+                    done = True
+                    break
+                if done:
+                    break
+        return moved
+
+    def swap_out(self, cid: int, gid: int, missing: int, chosen: dict[int, list[str]],
+                 got: set[str]) -> list[str]:
+        """A member p who needs this training is busy now in an overlapping session S' of
+        another training; a member q' who still needs that training and is free then takes
+        p's seat in S', and p comes here."""
+        prob = self.prob
+        c = prob.candidates[cid]
+        info = prob.trainings[c.training]
+        group = prob.groups[gid]
+        taken = self.out.placed[(c.training, c.rnd)]
+        freed: list[str] = []
+        for p in info.demand.get((c.rnd, gid), ()):
+            if len(freed) >= missing:
+                break
+            if p in taken or p in got or not _prereqs_ok(prob, p, c.training, c.start,
+                                                         self.done_end, group.trainings):
+                continue
+            blockers = [o for o, ppl in chosen.items() if o != cid and p in ppl
+                        and prob.candidates[o].start < c.end and c.start < prob.candidates[o].end]
+            if len(blockers) != 1:
+                continue
+            o = blockers[0]
+            s2 = prob.candidates[o]
+            if any((d, p) in self.done_end for d in self.dependents.get(s2.training, [])):
+                continue
+            if not self.free(p, c.start, c.end, ignore=(s2.start, s2.end)):
+                continue
+            placed2 = self.out.placed[(s2.training, s2.rnd)]
+            info2 = prob.trainings[s2.training]
+            for q in info2.demand.get((s2.rnd, gid), ()):
+                if q in placed2 or q == p or not self.free(q, s2.start, s2.end):
+                    continue
+                if not _prereqs_ok(prob, q, s2.training, s2.start, self.done_end,
+                                   group.trainings):
+                    continue
+                chosen[o].remove(p)
+                chosen[o].append(q)
+                self.busy[p].remove(s2.start, s2.end)
+                self.busy.setdefault(q, IntervalBag()).add(s2.start, s2.end)
+                del self.done_end[(s2.training, p)]
+                self.done_end[(s2.training, q)] = s2.end
+                placed2.discard(p)
+                placed2.add(q)
+                freed.append(p)
+                break
+        return freed
+
+
+def _rivals(prob: Problem, cid: int, gid: int, cids: list[int], left: dict[tuple[int, int], int],
+            out: Assignment) -> list[set[str]]:
+    """For each other session overlapping ``cid`` that still needs people of profile ``gid``:
+    the people already done with that session's training (they are no loss to take here)."""
+    c = prob.candidates[cid]
+    rivals: list[set[str]] = []
+    for other in cids:
+        if other == cid or left.get((other, gid), 0) <= 0:
+            continue
+        o = prob.candidates[other]
+        if o.start >= c.end:
+            break
+        if o.end > c.start and o.training != c.training:
+            rivals.append(out.placed.get((o.training, o.rnd), set()))
+    return rivals
 
 
 def _prereqs_ok(prob: Problem, pid: str, training: str, start: int,

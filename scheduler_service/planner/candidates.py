@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from scheduler_service.config.schema import (
     Config,
@@ -107,11 +109,16 @@ def day_blocked(config: Config, training: Training, day: date) -> str | None:
 
 def day_starts(config: Config, training: Training, day: date) -> list[int]:
     """Grid starts on one local date that satisfy rule 1's clock conditions."""
-    zone = config.zone
-    grid = config.planning.grid_minutes
-    dur = training.duration_minutes
     lo = clock_minutes(parse_clock(training.earliest_start))
     hi = clock_minutes(parse_clock(training.latest_end))
+    return list(_day_starts(config.organisation.timezone, day, lo, hi,
+                            training.duration_minutes, config.planning.grid_minutes))
+
+
+@lru_cache(maxsize=65536)
+def _day_starts(zone_name: str, day: date, lo: int, hi: int, dur: int, grid: int
+                ) -> tuple[int, ...]:
+    zone = ZoneInfo(zone_name)
     first_slot = -(-lo // grid) * grid
     out: list[int] = []
     for m in range(first_slot, hi - dur + 1, grid):
@@ -122,7 +129,7 @@ def day_starts(config: Config, training: Training, day: date) -> list[int]:
         if end_local.date() != day or end_local.hour * 60 + end_local.minute > hi:
             continue
         out.append(start)
-    return out
+    return tuple(out)
 
 
 def default_facilitator() -> Facilitator:
@@ -140,12 +147,9 @@ def facilitator_free(
     if any(t.start <= a.date() <= t.end for t in spec.time_off):
         return "time off"
     s_min, e_min = a.hour * 60 + a.minute, b.hour * 60 + b.minute
-    fits = any(
-        WEEKDAYS[a.weekday()] in w.days
-        and a.date() == b.date()
-        and s_min >= clock_minutes(parse_clock(w.start))
-        and e_min <= clock_minutes(parse_clock(w.end))
-        for w in spec.availability
+    day = WEEKDAYS[a.weekday()]
+    fits = a.date() == b.date() and any(
+        day in days and s_min >= lo and e_min <= hi for days, lo, hi in _windows(spec)
     )
     if not fits:
         return "outside their availability"
@@ -154,3 +158,12 @@ def facilitator_free(
         if code not in (ATTACHED, FREE):
             return why if code == 0 else "on shift"
     return None
+
+
+@lru_cache(maxsize=4096)
+def _clock(value: str) -> int:
+    return clock_minutes(parse_clock(value))
+
+
+def _windows(spec: Facilitator) -> list[tuple[list[str], int, int]]:
+    return [(list(w.days), _clock(w.start), _clock(w.end)) for w in spec.availability]

@@ -31,3 +31,8 @@ class IntervalBag:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def remove(self, start: int, end: int, weight: int = 1) -> None:
+        i = bisect_left(self._items, (start, end, weight))
+        if i < len(self._items) and self._items[i] == (start, end, weight):
+            del self._items[i]

@@ -181,13 +181,12 @@ def build_problem(
                     dtype=np.int64)
     ledgers = {g.gid: WorkLedger(g.shifts, weeks) for g in groups}
     codes = _codes(groups, infos, grid, rules, config)
-    candidates = _candidates(config, infos, cand_starts, grid, codes, groups, ledgers, pay,
-                             rules, shifts)
     keep_times: set[tuple[str, int]] = set()
     if previous is not None:
         keep_times = {(s.training, to_min(s.start)) for s in previous.sessions
                       if s.status == "confirmed"}
-    candidates, pruned = _prune(candidates, infos, keep_times)
+    candidates, pruned = _candidates(config, infos, cand_starts, grid, codes, ledgers, pay,
+                                     rules, shifts, keep_times)
     for c in candidates:
         infos[c.training].by_round.setdefault(c.rnd, []).append(c.cid)
     _mark_sole(candidates, infos)
@@ -290,24 +289,53 @@ def _codes(
 
 def _candidates(
     config: Config, infos: dict[str, TrainingInfo], starts: dict[str, dict[int, list[int]]],
-    grid: IntArray, codes: dict[tuple[int, int], CodeArray], groups: list[Group],
+    grid: IntArray, codes: dict[tuple[int, int], CodeArray],
     ledgers: dict[int, WorkLedger], pay: PayRules, rules: RestRules,
-    shifts: dict[str, tuple[ShiftSpan, ...]],
-) -> list[Candidate]:
+    shifts: dict[str, tuple[ShiftSpan, ...]], keep: set[tuple[str, int]],
+) -> tuple[list[Candidate], int]:
+    """Candidates per training and round, dominated starts pruned before costing seats."""
     out: list[Candidate] = []
+    pruned = 0
     index = {int(s): i for i, s in enumerate(grid)}
     cost_cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
     fac_cache: dict[tuple[str, int, int], bool] = {}
     shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
+
+    def fac_ok(fid: str, start: int, dur: int) -> bool:
+        fk = (fid, start, dur)
+        ok = fac_cache.get(fk)
+        if ok is None:
+            sh = shifts.get(fid, ())
+            nearby = tuple(near(sh, shift_starts.get(fid, []), start, start + dur,
+                                rules.reach)) if sh else ()
+            ok = facilitator_free(config, fid, start, start + dur, nearby, rules) is None
+            fac_cache[fk] = ok
+        return ok
+
     for key, info in infos.items():
         dur = info.duration
+        need = info.spec.facilitators_needed
         for r in info.rounds:
             gids = sorted({g for (rr, g) in info.demand if rr == r.index})
-            for start in starts[key][r.index]:
-                gi = index[start]
+            times = starts[key][r.index]
+            if not gids or not times:
+                continue
+            idx = np.array([index[t] for t in times], dtype=np.int64)
+            kinds = np.stack([codes[(gid, dur)][idx] for gid in gids])
+            rows: list[Row] = []
+            for j, start in enumerate(times):
+                col = tuple(int(k) for k in kinds[:, j])
+                if not any(col):
+                    continue
+                facs = tuple(f for f in info.spec.facilitators if fac_ok(f, start, dur))
+                if len(facs) < need:
+                    continue
+                rows.append((start, col, facs))
+            kept = _prune_rows(rows, dur, {t for (k, t) in keep if k == key})
+            pruned += len(rows) - len(kept)
+            for start, col, facs in kept:
                 seats: dict[int, SeatCost] = {}
-                for gid in gids:
-                    kind = int(codes[(gid, dur)][gi])
+                for gid, kind in zip(gids, col, strict=True):
                     if kind == BLOCKED:
                         continue
                     ck = (gid, kind, start, dur, info.in_person)
@@ -317,69 +345,45 @@ def _candidates(
                                        config)
                         cost_cache[ck] = sc
                     seats[gid] = sc
-                if not seats:
-                    continue
-                facs = []
-                for fid in info.spec.facilitators:
-                    fk = (fid, start, dur)
-                    ok = fac_cache.get(fk)
-                    if ok is None:
-                        sh = shifts.get(fid, ())
-                        nearby = tuple(near(sh, shift_starts.get(fid, []), start, start + dur,
-                                            rules.reach)) if sh else ()
-                        ok = facilitator_free(config, fid, start, start + dur, nearby,
-                                              rules) is None
-                        fac_cache[fk] = ok
-                    if ok:
-                        facs.append(fid)
-                if len(facs) < info.spec.facilitators_needed:
-                    continue
-                out.append(Candidate(len(out), key, r.index, start, start + dur, seats,
-                                     tuple(facs)))
-    return out
+                out.append(Candidate(len(out), key, r.index, start, start + dur, seats, facs))
+    return out, pruned
 
 
-def _prune(
-    cands: list[Candidate], infos: dict[str, TrainingInfo], keep: set[tuple[str, int]]
-) -> tuple[list[Candidate], int]:
-    """Drop dominated starts: a neighbour on the same day offers a superset of seats (same
-    kinds) and facilitators. Among runs of equivalent starts keep one per session length."""
-    dropped: set[int] = set()
-    by_key: dict[tuple[str, int], list[Candidate]] = {}
-    for c in cands:
-        by_key.setdefault((c.training, c.rnd), []).append(c)
-    for (tkey, _r), lst in by_key.items():
-        dur = infos[tkey].duration
-        sig = [(frozenset((g, s.kind) for g, s in c.seats.items()), frozenset(c.facilitators))
-               for c in lst]
-        last_kept: dict[tuple[frozenset[tuple[int, int]], frozenset[str]], int] = {}
-        for i, c in enumerate(lst):
-            if (c.training, c.start) in keep:
-                continue
-            mine = sig[i]
+Row = tuple[int, tuple[int, ...], tuple[str, ...]]
+
+
+def _covers(big: Row, small: Row) -> bool:
+    """``big`` offers every seat kind and facilitator that ``small`` offers."""
+    return all(s == 0 or s == b for s, b in zip(small[1], big[1], strict=True)) and set(
+        small[2]) <= set(big[2])
+
+
+def _prune_rows(rows: list[Row], dur: int, keep: set[int]) -> list[Row]:
+    """Drop a start when a neighbouring start (next grid step) offers a strict superset;
+    among runs of equivalent starts keep one per session length (back-to-back sessions stay
+    possible). Starts of previous sessions are always kept."""
+    kept: list[Row] = []
+    last_by_sig: dict[tuple[tuple[int, ...], tuple[str, ...]], int] = {}
+    for i, row in enumerate(rows):
+        start = row[0]
+        if start not in keep:
+            dominated = False
             for j in (i - 1, i + 1):
-                if 0 <= j < len(lst) and abs(lst[j].start - c.start) <= 60:
-                    other = sig[j]
-                    if mine != other and mine[0] <= other[0] and mine[1] <= other[1]:
-                        dropped.add(c.cid)
+                if 0 <= j < len(rows) and abs(rows[j][0] - start) <= 60:
+                    other = rows[j]
+                    if (other[1], other[2]) != (row[1], row[2]) and _covers(other, row):
+                        dominated = True
                         break
-            if c.cid in dropped:
+            if dominated:
                 continue
-            prev = last_kept.get(mine)
-            prev_c = lst[prev] if prev is not None else None
-            if (prev_c is not None and c.start - prev_c.start < dur
-                    and local_day_same(prev_c.start, c.start)):
-                dropped.add(c.cid)
+            sig = (row[1], row[2])
+            prev = last_by_sig.get(sig)
+            if prev is not None and start - prev < dur:
                 continue
-            last_kept[mine] = i
-    kept = [c for c in cands if c.cid not in dropped]
-    for n, c in enumerate(kept):
-        c.cid = n
-    return kept, len(dropped)
+            last_by_sig[sig] = start
+        kept.append(row)
+    return kept
 
-
-def local_day_same(a: int, b: int) -> bool:
-    return abs(a - b) < 24 * 60
 
 
 def _mark_sole(cands: list[Candidate], infos: dict[str, TrainingInfo]) -> None:
