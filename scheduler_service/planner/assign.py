@@ -97,8 +97,8 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
             for pid in got:
                 taken.add(pid)
                 busy.setdefault(pid, IntervalBag()).add(c.start, c.end)
-                key = (c.training, pid)
-                done_end[key] = min(done_end.get(key, c.end), c.end)
+                tp = (c.training, pid)
+                done_end[tp] = min(done_end.get(tp, c.end), c.end)
                 if edge:
                     edge_count[pid] = edge_count.get(pid, 0) + 1
                 if group.weekly_limit is not None:
