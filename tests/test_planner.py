@@ -219,3 +219,20 @@ def test_weekly_training_cap_and_time_off_respected() -> None:
     for s in plan.sessions:
         if "c000" in s.attendees:
             assert s.start.astimezone(config.zone).date() > date(2027, 3, 10)
+
+
+def test_example_config_smoke() -> None:
+    from pathlib import Path
+
+    from scheduler_service.config import load_config
+
+    loaded = load_config(Path(__file__).resolve().parent.parent / "config.example.toml")
+    config = loaded.model_copy(update={"planning": loaded.planning.model_copy(
+        update={"deterministic_time": 0.3})})
+    plan = make_plan(config, date(2027, 1, 4), date(2027, 1, 17), now=NOW)
+    assert verify(config, plan) == []
+    assert plan.stats["placed_required"] >= plan.stats["required_pairs"] - len(plan.unplaced)
+    assert plan.stats["solver"]["status"] in ("OPTIMAL", "FEASIBLE")
+    assert all(u.reason for u in plan.unplaced)
+    for s in plan.sessions:
+        assert s.id.startswith(s.training + "-")

@@ -28,6 +28,8 @@ from scheduler_service.planner.solution import Opening, Solution
 W_UNPLACED = 1000 * SCALE
 W_UNPLACED_OPTIONAL = 100 * SCALE
 W_MOVE = 200 * SCALE
+LARGE_MODEL = 50_000  # variables
+LARGE_WORKERS = 4
 
 
 class Model:
@@ -367,7 +369,13 @@ def solve(prob: Problem, hint: Solution, time_limit: float
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints)}
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = 1
+    if len(proto.variables) > LARGE_MODEL:
+        # Large models improve mostly through LNS, which needs several (interleaved, hence
+        # still deterministic) workers.
+        params.interleave_search = True
+        params.num_workers = LARGE_WORKERS
+    else:
+        params.num_workers = 1
     params.random_seed = prob.config.planning.seed
     params.max_deterministic_time = prob.config.planning.deterministic_time
     params.max_time_in_seconds = time_limit
