@@ -67,7 +67,7 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
         "check_seconds": round(check_s, 2), "peak_mib": round(peak_mib),
         "time_limit": limit if limit is not None else cfg.planning.time_limit_seconds,
         "stats": {k: v for k, v in final.stats.items() if k not in ("coverage", "cost_parts")},
-        "greedy_stats_sessions": preview.stats.get("sessions"),
+        "greedy_cost": preview.stats.get("cost"),
         "final": asdict(figures(cfg, final, first, last, found)),
         "greedy": asdict(figures(cfg, preview, first, last, greedy_found)),
         "naive": asdict(figures(cfg, naive, first, last, naive_found)),

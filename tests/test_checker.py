@@ -321,6 +321,15 @@ def test_an_only_option_may_be_under_filled() -> None:
     assert verify(cfg, plan(*VALID)) == []
 
 
+def test_an_empty_session_is_rejected() -> None:
+    empty = sess("ce-3", "ce", 15, "10:00", 120, ())
+    found = verify(config(("offerings = 2", "offerings = 3"), ("holidays = [2027-01-15]",
+                                                               "holidays = []")),
+                   plan(*VALID, empty))
+    assert [(v.kind, v.session) for v in found] == [("min_attendees", "ce-3")]
+    assert "has no attendees" in found[0].message
+
+
 def test_cancelled_sessions_are_not_checked() -> None:
     ghost = dataclasses.replace(VALID[1], id="ce-0", status="cancelled")
     assert verify(config(), plan(*VALID, ghost)) == []

@@ -29,7 +29,9 @@ def check_seats(facts: Facts) -> Iterator[Violation]:
         if seated > training.capacity:
             yield Violation("capacity", session.id, None,
                             f"{where} seats {seated}, capacity is {training.capacity}")
-        if seated < training.min_attendees and all(
+        if seated == 0:
+            yield Violation("min_attendees", session.id, None, f"{where} has no attendees")
+        elif seated < training.min_attendees and all(
             _has_alternative(facts, session, person) for person in session.attendees
         ):
             yield Violation("min_attendees", session.id, None,
