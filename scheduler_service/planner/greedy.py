@@ -108,12 +108,22 @@ class GreedyState:
     def evaluate(self, c: Candidate, prefer: dict[int, int] | None = None
                  ) -> tuple[float, Opening] | None:
         info = self.p.trainings[c.training]
-        limit = info.offerings()
-        if limit is not None and self.count.get((c.training, c.rnd), 0) >= limit:
-            return None
-        if info.room and self.room_busy.get(info.room, EMPTY).overlaps(c.start, c.end):
-            return None
-        facs = self.choose_facilitators(c)
+        existing = self.solution.openings.get(c.cid)
+        cap = info.spec.capacity
+        if existing is not None:  # top up an open session: no new session cost
+            facs: tuple[str, ...] | None = existing.facilitators
+            cap -= existing.size
+            units = 0
+            if cap <= 0:
+                return None
+        else:
+            limit = info.offerings()
+            if limit is not None and self.count.get((c.training, c.rnd), 0) >= limit:
+                return None
+            if info.room and self.room_busy.get(info.room, EMPTY).overlaps(c.start, c.end):
+                return None
+            facs = self.choose_facilitators(c)
+            units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
         if facs is None:
             return None
         options: list[tuple[int, int, int]] = []  # (units, gid, max seats)
@@ -136,12 +146,10 @@ class GreedyState:
         if not options:
             return None
         options.sort()
-        cap = info.spec.capacity
         seats: dict[int, int] = {}
         team_used: dict[str | None, int] = {}
         any_release = 0
         total = 0
-        units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
         for _u, gid, want in options:
             if total >= cap:
                 break
@@ -162,7 +170,8 @@ class GreedyState:
             units += u * take
         if total <= 0:
             return None
-        if total < info.min_size(c.rnd) and not any(g in c.sole for g in seats):
+        if existing is None and total < info.min_size(c.rnd) and not any(
+                g in c.sole for g in seats):
             return None
         return units / total, Opening(c.cid, facs, seats)
 
@@ -170,13 +179,18 @@ class GreedyState:
 
     def open(self, c: Candidate, op: Opening) -> None:
         info = self.p.trainings[c.training]
-        self.solution.openings[c.cid] = op
-        self.count[(c.training, c.rnd)] = self.count.get((c.training, c.rnd), 0) + 1
-        if info.room:
-            self.room_busy.setdefault(info.room, IntervalBag()).add(c.start, c.end)
-        for f in op.facilitators:
-            self.fac_busy.setdefault(f, IntervalBag()).add(c.start, c.end)
-            self.fac_load[f] = self.fac_load.get(f, 0) + 1
+        existing = self.solution.openings.get(c.cid)
+        if existing is not None:
+            for gid, n in op.seats.items():
+                existing.seats[gid] = existing.seats.get(gid, 0) + n
+        else:
+            self.solution.openings[c.cid] = Opening(c.cid, op.facilitators, dict(op.seats))
+            self.count[(c.training, c.rnd)] = self.count.get((c.training, c.rnd), 0) + 1
+            if info.room:
+                self.room_busy.setdefault(info.room, IntervalBag()).add(c.start, c.end)
+            for f in op.facilitators:
+                self.fac_busy.setdefault(f, IntervalBag()).add(c.start, c.end)
+                self.fac_load[f] = self.fac_load.get(f, 0) + 1
         seg = slice(c.segs.start, c.segs.stop)
         for gid, n in op.seats.items():
             g = self.p.groups[gid]
@@ -240,8 +254,6 @@ def _round_pass(state: GreedyState, cids: list[int]) -> None:
     while heap:
         score, start, cid = heapq.heappop(heap)
         c = prob.candidates[cid]
-        if cid in state.solution.openings:
-            continue
         got = state.evaluate(c)
         if got is None:
             continue
@@ -250,6 +262,7 @@ def _round_pass(state: GreedyState, cids: list[int]) -> None:
             heapq.heappush(heap, (new_score, start, cid))
             continue
         state.open(c, op)
+        heapq.heappush(heap, (new_score, start, cid))  # it may take more people later
 
 
 def greedy(prob: Problem) -> Solution:

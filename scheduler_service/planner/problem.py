@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class Problem:
         return pid in self.done.get(training, frozenset())
 
     @property
-    def zone(self):  # type: ignore[no-untyped-def]
+    def zone(self) -> ZoneInfo:
         return self.config.zone
 
     @property
