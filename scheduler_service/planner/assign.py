@@ -89,7 +89,7 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
             left[(op.cid, gid)] = 0
             if len(got) < n and group.size > 1:
                 ctx = _Ctx(prob, out, busy, done_end, dependents)
-                got += ctx.swap_in(c.cid, gid, n - len(got), chosen_by_cid)
+                got += ctx.swap_in(c.cid, gid, n - len(got), chosen_by_cid, set(got))
                 if len(got) < n:
                     got += ctx.swap_out(c.cid, gid, n - len(got), chosen_by_cid, set(got))
             if len(got) < n:
@@ -129,8 +129,8 @@ class _Ctx:
             load -= 1
         return load <= 0
 
-    def swap_in(self, cid: int, gid: int, missing: int, chosen: dict[int, list[str]]
-                ) -> list[str]:
+    def swap_in(self, cid: int, gid: int, missing: int, chosen: dict[int, list[str]],
+                got: set[str]) -> list[str]:
         """Free seats for ``missing`` people at ``cid``: a member q attending another session
         S2 of the same training (and free now) moves here, and a member p who still needs
         the training but is busy now takes q's seat in S2."""
@@ -139,7 +139,8 @@ class _Ctx:
         info = prob.trainings[c.training]
         group = prob.groups[gid]
         taken = self.out.placed[(c.training, c.rnd)]
-        waiting = [p for p in info.demand.get((c.rnd, gid), ()) if p not in taken]
+        waiting = [p for p in info.demand.get((c.rnd, gid), ())
+                   if p not in taken and p not in got]
         moved: list[str] = []
         others = [o for o in chosen if o != cid and prob.candidates[o].training == c.training
                   and prob.candidates[o].rnd == c.rnd]
