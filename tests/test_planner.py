@@ -236,3 +236,21 @@ def test_example_config_smoke() -> None:
     assert all(u.reason for u in plan.unplaced)
     for s in plan.sessions:
         assert s.id.startswith(s.training + "-")
+
+
+def test_large_instances_are_improved_training_by_training(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler_service.planner import cpsat
+
+    monkeypatch.setattr(cpsat, "LARGE_MODEL", 0)
+    config = make_config({"ce": training(capacity=5), "meet": training(
+        duration_minutes=60, capacity=20, audience={"everyone": True}),
+        "m2": training(capacity=6, prerequisites=[{"training": "ce", "min_gap_days": 1}])})
+    plan = make_plan(config, FIRST, LAST, now=NOW)
+    solver = plan.stats["solver"]
+    assert solver["method"] == "per-training" and solver["steps"] == 3
+    assert solver["objective"] <= solver["hint_objective"]
+    assert verify(config, plan) == []
+    assert plan.stats["placed_required"] == plan.stats["required_pairs"]
+    again = make_plan(config, FIRST, LAST, now=NOW)
+    assert canonical(again) == canonical(plan)
