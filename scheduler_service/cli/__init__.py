@@ -4,7 +4,7 @@ Exit status: 0 success, 1 a failure the user can fix (bad config, unplaceable pe
 ``--strict``, ...), 2 usage errors (click's own). Every :class:`TraincalError` is caught once, in
 :func:`main`, and printed without a traceback.
 
-Each command group lives in its own module and is registered in :data:`COMMAND_MODULES`.
+Each command group lives in its own module, named in :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -17,34 +17,40 @@ import click
 from scheduler_service.cli.common import console_err
 from scheduler_service.errors import ConfigError, TraincalError
 
-COMMAND_MODULES = (
-    "scheduler_service.cli.config_cmds",
-    "scheduler_service.cli.plan_cmds",
-    "scheduler_service.cli.publish_cmds",
-    "scheduler_service.cli.feeds_cmds",
-    "scheduler_service.cli.serve_cmds",
-    "scheduler_service.cli.demo_cmds",
-)
+# command name -> the module whose ``register(group)`` defines it. Modules are imported only
+# when their command runs (or help lists them), so `traincal validate` does not pay for the
+# solver, the database or the web server.
+COMMANDS = {
+    "validate": "config_cmds",
+    "shifts": "config_cmds",
+    "config": "config_cmds",
+    "init": "config_cmds",
+    "plan": "plan_cmds",
+    "publish": "publish_cmds",
+    "feeds": "feeds_cmds",
+    "serve": "serve_cmds",
+    "demo": "demo_cmds",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"scheduler_service.cli.{module_name}")
+        holder = click.Group()
+        module.register(holder)
+        return holder.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="traincal")
 def cli() -> None:
     """traincal: training calendars for 24/7 hotlines on rotating shifts."""
-
-
-def _register() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # a command group not built yet
-            raise
-        module.register(cli)
-
-
-_register()
 
 
 def main() -> None:
