@@ -417,6 +417,11 @@ def solve(prob: Problem, hint: Solution, time_limit: float
 def _params(solver: cp_model.CpSolver, prob: Problem, dtime: float, wall: float) -> None:
     params = solver.parameters
     params.num_workers = 1
+    # A light presolve: on these models full presolve (probing, symmetry) can eat the whole
+    # deterministic budget before the search even loads the (complete, feasible) hint.
+    params.symmetry_level = 0
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     params.random_seed = prob.config.planning.seed
     params.max_deterministic_time = dtime
     params.max_time_in_seconds = max(0.1, wall)
