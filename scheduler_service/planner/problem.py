@@ -63,14 +63,19 @@ class TrainingInfo:
     in_person: bool
     by_round: dict[int, list[int]] = field(default_factory=dict)  # round -> candidate ids
     dropped_days: dict[date, str] = field(default_factory=dict)  # rule-1 reason per day
+    _min: dict[int, int] = field(default_factory=dict, repr=False)
 
     @property
     def duration(self) -> int:
         return self.spec.duration_minutes
 
     def min_size(self, rnd: int) -> int:
-        total = sum(len(v) for (r, _g), v in self.demand.items() if r == rnd)
-        return max(1, min(self.spec.min_attendees, total))
+        """min_attendees, or the whole round's demand when that is smaller."""
+        found = self._min.get(rnd)
+        if found is None:
+            total = sum(len(v) for (r, _g), v in self.demand.items() if r == rnd)
+            found = self._min[rnd] = max(1, min(self.spec.min_attendees, total))
+        return found
 
     def offerings(self) -> int | None:
         return self.spec.offerings if isinstance(self.spec.offerings, int) else None
