@@ -254,3 +254,14 @@ def test_large_instances_are_improved_training_by_training(
     assert plan.stats["placed_required"] == plan.stats["required_pairs"]
     again = make_plan(config, FIRST, LAST, now=NOW)
     assert canonical(again) == canonical(plan)
+
+
+def test_people_who_attended_before_the_horizon_are_not_planned_again() -> None:
+    config = make_config({"ce": training(capacity=12)})
+    first = make_plan(config, FIRST, LAST, now=NOW, greedy_only=True)
+    later = make_plan(config, LAST + timedelta(days=1), LAST + timedelta(days=14), now=NOW,
+                      previous=first, greedy_only=True)
+    assert later.sessions == ()
+    assert {u.person for u in later.unplaced} == {p for s in first.sessions for p in s.attendees}
+    assert all("already attended ce-" in u.reason for u in later.unplaced)
+    assert verify(config, later) == []

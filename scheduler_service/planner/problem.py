@@ -103,6 +103,7 @@ class Problem:
     pruned: int = 0
     done: dict[str, frozenset[str]] = field(default_factory=dict)  # training -> attended before
     people: dict[str, Person] = field(default_factory=dict)
+    attended: dict[tuple[str, str], str] = field(default_factory=dict)  # (training, person) -> id
 
     def attended_before(self, training: str, pid: str) -> bool:
         return pid in self.done.get(training, frozenset())
@@ -213,8 +214,22 @@ def build_problem(
         groups=groups, person_group=person_group, trainings=infos, candidates=candidates,
         timeline=timeline, shifts=shifts, ledgers=ledgers, previous=previous, keep=keep,
         completed=completed, pruned=pruned, done=_done(completed),
+        attended=_attended(config, previous, horizon_start),
         people={p.id: p for p in config.roster},
     )
+
+
+def _attended(config: Config, previous: Plan | None, horizon_start: int
+              ) -> dict[tuple[str, str], str]:
+    """Which previous session each person attended before the horizon, per training."""
+    out: dict[tuple[str, str], str] = {}
+    if previous is None:
+        return out
+    for s in sorted(previous.sessions, key=lambda s: (s.start, s.id)):
+        if s.status == "confirmed" and to_min(s.start) < horizon_start:
+            for pid in s.attendees:
+                out[(s.training, pid)] = s.id
+    return out
 
 
 def _done(completed: dict[tuple[str, str], frozenset[str]]) -> dict[str, frozenset[str]]:

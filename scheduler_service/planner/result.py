@@ -17,6 +17,8 @@ from scheduler_service.planner.solution import Solution
 from scheduler_service.planner.timeline import margins_by_day
 from scheduler_service.planner.timeutil import from_min, local, span_label, to_min
 
+ALREADY = "already attended"
+
 
 @dataclass
 class Built:
@@ -161,6 +163,14 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
                     why = ex.reason(pid, key, r.index)
                     prefix = f"round {r.label}: " if r.label else ""
                     unplaced.append(Unplaced(pid, key, prefix + why))
+    for key, info in prob.trainings.items():
+        for r in info.rounds:
+            for pid in sorted(prob.completed.get((key, r.label), frozenset())):
+                if pid in info.audience:
+                    sid = prob.attended.get((key, pid), "a previous session")
+                    prefix = f"round {r.label}: " if r.label else ""
+                    unplaced.append(Unplaced(pid, key, f"{prefix}{ALREADY} {sid} before this "
+                                             "horizon"))
     unplaced.sort(key=lambda u: (u.training, u.person, u.reason))
     stats: dict[str, Any] = {
         "sessions": len(sessions),
