@@ -445,6 +445,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
     steps = improved = 0
     largest = {"variables": 0, "constraints": 0}
     start_obj = objective_of(prob, sol)
+    statuses: dict[str, int] = {}
     for key in keys:
         left = time_limit - (clock() - t0)
         if left <= 0:
@@ -462,6 +463,8 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
         status = solver.solve(model.m)
         dtime += solver.deterministic_time
         steps += 1
+        name = solver.status_name(status)
+        statuses[name] = statuses.get(name, 0) + 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
             sol = model.extract(solver)
             improved += 1
@@ -470,6 +473,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
         "status": "FEASIBLE", "method": "per-training", "objective": final / SCALE,
         "best_bound": None, "gap": None, "deterministic_time": round(dtime, 3),
         "hint_objective": start_obj / SCALE, "steps": steps, "improved_steps": improved,
+        "step_statuses": dict(sorted(statuses.items())),
         "used": "cp-sat",
     }
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}

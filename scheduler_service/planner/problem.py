@@ -343,11 +343,13 @@ def _candidates(
                 continue
             idx = np.array([index[t] for t in times], dtype=np.int64)
             kinds = np.stack([codes[(gid, dur)][idx] for gid in gids])
+            usable = kinds.any(axis=0).tolist()
+            columns = kinds.T.tolist()
             rows: list[Row] = []
             for j, start in enumerate(times):
-                col = tuple(int(k) for k in kinds[:, j])
-                if not any(col):
+                if not usable[j]:
                     continue
+                col = tuple(columns[j])
                 facs = tuple(f for f in info.spec.facilitators if fac_ok(f, start, dur))
                 if len(facs) < need:
                     continue
