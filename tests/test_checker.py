@@ -457,3 +457,17 @@ def test_weekly_cap_counts_hours_inside_each_pay_week() -> None:
     assert verify(cfg, plan(*VALID)) == []
     both = replaced("ce-2", attendees=("n1", "a3"), day=13, clock="09:30")
     assert kinds(verify(cfg, plan(*both))) >= {"weekly_training_cap"}
+
+
+def test_prerequisite_taken_in_a_previous_plan_counts() -> None:
+    """A rolling horizon from Jan 8: academy-1 happened on Jan 7 in the previous plan."""
+    later = Plan(generated_at=at(7, "20:00"), timezone="America/New_York",
+                 horizon_start=at(8, "00:00"), horizon_end=at(18, "00:00"),
+                 sessions=tuple(s for s in VALID if s.start >= at(8, "00:00")),
+                 unplaced=tuple(Unplaced(p, "academy-1", "already attended") for p in ("a1", "a2")))
+    assert "prerequisite" in kinds(verify(config(), later))
+    found = verify(config(), later, previous=plan(*VALID))
+    assert "prerequisite" not in kinds(found)
+    # a previous session after the new horizon's start is not history
+    moved = plan(*replaced("academy-1-1", day=8))
+    assert "prerequisite" in kinds(verify(config(), later, previous=moved))

@@ -105,8 +105,17 @@ def _unplaced_missing(facts: Facts) -> Iterator[Violation]:
                                     "as unplaced")
 
 
+def _history(facts: Facts) -> dict[Seat, list[Session]]:
+    seats: dict[Seat, list[Session]] = defaultdict(list)
+    for session in facts.history:
+        for person in dict.fromkeys(session.attendees):
+            seats[(person, session.training)].append(session)
+    return seats
+
+
 def _prerequisites(facts: Facts) -> Iterator[Violation]:
     seats = attended(facts)
+    before = _history(facts)
     unplaced = {(u.person, u.training): u.reason for u in facts.plan.unplaced}
     for (person, key), own in sorted(seats.items()):
         training = facts.config.trainings.get(key)
@@ -116,7 +125,7 @@ def _prerequisites(facts: Facts) -> Iterator[Violation]:
             if person not in facts.audiences.get(pre.training, frozenset()):
                 continue
             gap = timedelta(days=pre.min_gap_days)
-            done = seats.get((person, pre.training), [])
+            done = seats.get((person, pre.training), []) + before.get((person, pre.training), [])
             for session in own:
                 if not any(p.end <= session.start - gap for p in done):
                     yield Violation(
@@ -124,17 +133,19 @@ def _prerequisites(facts: Facts) -> Iterator[Violation]:
                         f"{person} attends {session.id} at "
                         f"{span(session.start, session.end, facts.zone)} without a session of "
                         f"prerequisite {pre.training} ending {pre.min_gap_days:g} day(s) before")
-    yield from _unplaced_reasons(facts, unplaced)
+    yield from _unplaced_reasons(facts, unplaced, before)
 
 
-def _unplaced_reasons(facts: Facts, unplaced: dict[Seat, str]) -> Iterator[Violation]:
+def _unplaced_reasons(
+    facts: Facts, unplaced: dict[Seat, str], before: dict[Seat, list[Session]]
+) -> Iterator[Violation]:
     """Unplaced in a prerequisite means unplaced in the later training, saying so."""
     for (person, key), why in sorted(unplaced.items()):
         training = facts.config.trainings.get(key)
         if training is None:
             continue
         missing = [p.training for p in training.prerequisites
-                   if (person, p.training) in unplaced
+                   if (person, p.training) in unplaced and (person, p.training) not in before
                    and person in facts.audiences.get(p.training, frozenset())]
         if missing and not any(m in why for m in missing):
             yield Violation(

@@ -3,6 +3,9 @@
 The horizon is read from the plan: local dates of ``horizon_start`` .. ``horizon_end``, where an
 end at exactly local midnight is exclusive (it closes the day before). Cancelled sessions are not
 part of the schedule and are ignored by every check except the id check.
+
+``history``: confirmed sessions of a previous plan that started before this plan's horizon. They
+are not checked again; they only count as attended for prerequisites (rolling horizons).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Facts:
     shift_starts: Mapping[str, tuple[datetime, ...]] = field(repr=False)
     shifts_by_person: Mapping[str, tuple[Shift, ...]] = field(repr=False)
     audiences: Mapping[str, frozenset[str]] = field(repr=False)
+    history: tuple[Session, ...] = ()
 
     def training(self, session: Session) -> Training | None:
         return self.config.trainings.get(session.training)
@@ -90,7 +94,7 @@ def audience_of(config: Config, key: str) -> frozenset[str]:
     )
 
 
-def build_facts(config: Config, plan: Plan) -> Facts:
+def build_facts(config: Config, plan: Plan, previous: Plan | None = None) -> Facts:
     zone = config.zone
     first, last = horizon(plan, zone)
     shifts = tuple(expand_shifts(config, first - timedelta(days=2), last + timedelta(days=1)))
@@ -111,6 +115,8 @@ def build_facts(config: Config, plan: Plan) -> Facts:
         shift_starts={k: tuple(s.start for s in v) for k, v in by_person.items()},
         shifts_by_person={k: tuple(v) for k, v in by_person.items()},
         audiences={key: audience_of(config, key) for key in config.trainings},
+        history=tuple(s for s in (previous.sessions if previous is not None else ())
+                      if s.status == "confirmed" and s.start < plan.horizon_start),
     )
 
 

@@ -19,9 +19,13 @@ from scheduler_service.config.schema import Config
 from scheduler_service.model import Plan
 
 
-def verify(config: Config, plan: Plan) -> list[Violation]:
-    """Every violation in ``plan`` (empty when it keeps every hard constraint), sorted."""
-    facts = build_facts(config, plan)
+def verify(config: Config, plan: Plan, previous: Plan | None = None) -> list[Violation]:
+    """Every violation in ``plan`` (empty when it keeps every hard constraint), sorted.
+
+    ``previous``: the plan this one follows, if any; its sessions before this horizon count as
+    attended prerequisites.
+    """
+    facts = build_facts(config, plan, previous)
     found: list[Violation] = []
     for check in (check_coverage, check_timing, check_availability, check_overlaps,
                   check_facilitators, check_seats, check_staffing):
