@@ -134,6 +134,9 @@ def _print_plan(config: Config, p: Plan, version: int) -> None:
         low = sorted(cov.items(), key=lambda kv: (kv[1], kv[0]))[:7]
         console.print("Lowest staffing margin (on duty - released - required) per day: "
                       + ", ".join(f"{d} {m:+d}" for d, m in sorted(low)))
+    if stats.get("timing", {}).get("solver_stopped_by") == "wall_time":
+        console.print("[yellow]note:[/] the solver was stopped by planning.time_limit_seconds, "
+                      "not by planning.deterministic_time: the plan may differ between runs")
     for line in stats.get("precheck", []):
         console.print(f"[yellow]pre-check:[/] {line}", highlight=False)
     for mv in stats.get("moved", []):

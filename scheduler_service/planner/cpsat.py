@@ -446,9 +446,11 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
     largest = {"variables": 0, "constraints": 0}
     start_obj = objective_of(prob, sol)
     statuses: dict[str, int] = {}
+    stopped = "deterministic_time"
     for key in keys:
         left = time_limit - (clock() - t0)
         if left <= 0:
+            stopped = "wall_time"
             break
         only = {c.cid for c in prob.candidates if c.training == key} | set(sol.openings)
         model = Model(prob, only)
@@ -465,6 +467,8 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
         steps += 1
         name = solver.status_name(status)
         statuses[name] = statuses.get(name, 0) + 1
+        if status != cp_model.OPTIMAL and solver.deterministic_time < 0.98 * per:
+            stopped = "wall_time"
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
             sol = model.extract(solver)
             improved += 1
@@ -473,7 +477,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
         "status": "FEASIBLE", "method": "per-training", "objective": final / SCALE,
         "best_bound": None, "gap": None, "deterministic_time": round(dtime, 3),
         "hint_objective": start_obj / SCALE, "steps": steps, "improved_steps": improved,
-        "step_statuses": dict(sorted(statuses.items())),
+        "step_statuses": dict(sorted(statuses.items())), "stopped_by": stopped,
         "used": "cp-sat",
     }
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
@@ -490,7 +494,11 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float
     _params(solver, prob, prob.config.planning.deterministic_time, time_limit)
     status = solver.solve(model.m)
     name = solver.status_name(status)
+    budget = prob.config.planning.deterministic_time
+    stopped = "wall_time" if (status != cp_model.OPTIMAL and solver.deterministic_time
+                              < 0.98 * budget) else "deterministic_time"
     stats: dict[str, Any] = {"status": name, "method": "whole", "objective": None,
+                             "stopped_by": stopped,
                              "best_bound": None, "gap": None,
                              "deterministic_time": round(solver.deterministic_time, 3),
                              "hint_objective": hint_obj / SCALE}

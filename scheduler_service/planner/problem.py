@@ -343,8 +343,8 @@ def _candidates(
                 continue
             idx = np.array([index[t] for t in times], dtype=np.int64)
             kinds = np.stack([codes[(gid, dur)][idx] for gid in gids])
-            usable = kinds.any(axis=0).tolist()
-            columns = kinds.T.tolist()
+            usable: list[bool] = np.asarray(kinds.any(axis=0)).tolist()
+            columns: list[list[int]] = kinds.T.tolist()
             rows: list[Row] = []
             for j, start in enumerate(times):
                 if not usable[j]:
