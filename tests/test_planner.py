@@ -265,3 +265,15 @@ def test_people_who_attended_before_the_horizon_are_not_planned_again() -> None:
     assert {u.person for u in later.unplaced} == {p for s in first.sessions for p in s.attendees}
     assert all("already attended ce-" in u.reason for u in later.unplaced)
     assert verify(config, later) == []
+
+
+def test_prerequisite_is_placed_even_when_the_later_training_is_outside_the_horizon() -> None:
+    config = make_config({
+        "m1": training(window={"start": "2027-03-01", "end": "2027-03-14"}, capacity=12),
+        "m2": training(window={"start": "2027-04-01", "end": "2027-04-14"}, capacity=12,
+                       prerequisites=[{"training": "m1", "min_gap_days": 1}]),
+    })
+    plan = make_plan(config, FIRST, LAST, now=NOW, greedy_only=True)
+    assert {u.training for u in plan.unplaced} == {"m2"}
+    assert sum(len(s.attendees) for s in plan.sessions) == 12
+    assert verify(config, plan) == []

@@ -225,7 +225,9 @@ def _deadlines(prob: Problem) -> dict[tuple[str, int], int]:
             for g in prob.groups:
                 if key not in g.trainings or pre not in g.trainings:
                     continue
-                last_t = min(latest.get((key, g.gid), -(1 << 40)),
+                if (key, g.gid) not in latest:
+                    continue  # no time for the later training: the prerequisite still counts
+                last_t = min(latest[(key, g.gid)],
                              out.get((key, g.gid), 1 << 40) - info.duration)
                 bound = last_t - gap
                 out[(pre, g.gid)] = min(out.get((pre, g.gid), bound), bound)
