@@ -40,6 +40,7 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
     empty = IntervalBag()
     topo = {t: i for i, t in enumerate(prob.trainings)}
     chosen_by_cid: dict[int, list[str]] = {}
+    waiting: dict[tuple[str, int, int], list[str]] = {}  # people still without a seat
     dependents: dict[str, list[str]] = {}
     for key, tinfo in prob.trainings.items():
         for pre, _gap in tinfo.prereqs:
@@ -70,9 +71,12 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
             taken = out.placed.setdefault((c.training, c.rnd), set())
             rivals = _rivals(prob, c.cid, gid, by_group[gid], left, out)
             pool = []
-            for pid in info.demand.get((c.rnd, gid), ()):
-                if pid in taken:
-                    continue
+            queue = waiting.get((c.training, c.rnd, gid))
+            if queue is None:
+                queue = waiting[(c.training, c.rnd, gid)] = list(
+                    info.demand.get((c.rnd, gid), ()))
+            queue[:] = [p for p in queue if p not in taken]
+            for pid in queue:
                 if busy.get(pid, empty).overlaps(c.start, c.end):
                     continue
                 if not _prereqs_ok(prob, pid, c.training, c.start, done_end, group.trainings):
@@ -88,7 +92,7 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
             got = pool[:n]
             left[(op.cid, gid)] = 0
             if len(got) < n and group.size > 1:
-                ctx = _Ctx(prob, out, busy, done_end, dependents)
+                ctx = _Ctx(prob, out, busy, done_end, dependents, waiting)
                 got += ctx.swap_in(c.cid, gid, n - len(got), chosen_by_cid, set(got))
                 if len(got) < n:
                     got += ctx.swap_out(c.cid, gid, n - len(got), chosen_by_cid, set(got))
@@ -118,6 +122,7 @@ class _Ctx:
     busy: dict[str, IntervalBag]
     done_end: dict[tuple[str, str], int]
     dependents: dict[str, list[str]]
+    waiting: dict[tuple[str, int, int], list[str]]
 
     def free(self, pid: str, start: int, end: int, ignore: tuple[int, int] | None = None
              ) -> bool:
@@ -221,6 +226,9 @@ class _Ctx:
                 self.done_end[(s2.training, q)] = s2.end
                 placed2.discard(p)
                 placed2.add(q)
+                queue = self.waiting.get((s2.training, s2.rnd, gid))
+                if queue is not None:
+                    queue.append(p)  # p needs that training again
                 freed.append(p)
                 break
         return freed
