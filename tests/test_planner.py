@@ -248,7 +248,7 @@ def test_large_instances_are_improved_training_by_training(
         "m2": training(capacity=6, prerequisites=[{"training": "ce", "min_gap_days": 1}])})
     plan = make_plan(config, FIRST, LAST, now=NOW)
     solver = plan.stats["solver"]
-    assert solver["method"] == "per-training" and solver["steps"] == 3
+    assert solver["method"] == "per-training" and solver["steps"] >= 3
     assert solver["objective"] <= solver["hint_objective"]
     assert verify(config, plan) == []
     assert plan.stats["placed_required"] == plan.stats["required_pairs"]

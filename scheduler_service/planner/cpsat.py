@@ -409,9 +409,29 @@ def model_size(prob: Problem) -> int:
 
 def solve(prob: Problem, hint: Solution, time_limit: float
           ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
-    if model_size(prob) > LARGE_MODEL:
-        return solve_by_training(prob, hint, time_limit)
-    return solve_whole(prob, hint, time_limit)
+    """Training-by-training passes first (fast, large gains); then, for models that are not
+    too large, the whole model with what is left of the deterministic budget."""
+    import time as _time
+
+    t0 = _time.perf_counter()
+    budget = prob.config.planning.deterministic_time
+    large = model_size(prob) > LARGE_MODEL
+    sol, stats, size = solve_by_training(prob, hint, time_limit,
+                                         budget if large else budget / 2)
+    left_wall = time_limit - (_time.perf_counter() - t0)
+    left_dtime = budget / 2
+    if large or left_wall <= 0 or left_dtime <= 0.05:
+        return sol, stats, size
+    sol2, whole, size2 = solve_whole(prob, sol, left_wall, left_dtime)
+    whole["hint_objective"] = stats["hint_objective"]
+    whole["method"] = "per-training+whole"
+    whole["deterministic_time"] = round(whole["deterministic_time"] + stats["deterministic_time"],
+                                        3)
+    for k in ("steps", "improved_steps", "step_statuses"):
+        whole[k] = stats[k]
+    if stats["stopped_by"] == "wall_time":
+        whole["stopped_by"] = "wall_time"
+    return sol2, whole, {**size, **size2}
 
 
 def _params(solver: cp_model.CpSolver, prob: Problem, dtime: float, wall: float) -> None:
@@ -427,11 +447,12 @@ def _params(solver: cp_model.CpSolver, prob: Problem, dtime: float, wall: float)
     params.max_time_in_seconds = max(0.1, wall)
 
 
-def solve_by_training(prob: Problem, hint: Solution, time_limit: float
+def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: float
                       ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     """Large instances: re-optimise one training at a time with everything else frozen (a
     deterministic large-neighbourhood search). Each step starts from the current solution as
-    a complete hint, so the objective never gets worse."""
+    a complete hint, so the objective never gets worse. Passes repeat while one improves and
+    the budget lasts."""
     import time as _time
 
     clock = _time.perf_counter  # safety net only; the deterministic budget normally binds
@@ -439,39 +460,39 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
     sol = Solution(method="cp-sat", openings={
         cid: Opening(cid, op.facilitators, dict(op.seats)) for cid, op in hint.openings.items()})
     keys = [k for k, info in prob.trainings.items() if info.by_round]
-    budget = prob.config.planning.deterministic_time
-    per = budget / max(1, len(keys))
+    per = budget / max(1, 2 * len(keys))
     dtime = 0.0
     steps = improved = 0
     largest = {"variables": 0, "constraints": 0}
     start_obj = objective_of(prob, sol)
     statuses: dict[str, int] = {}
     stopped = "deterministic_time"
-    for key in keys:
-        left = time_limit - (clock() - t0)
-        if left <= 0:
-            stopped = "wall_time"
+    order = list(keys)
+    improved_now = True
+    charged = 0.0  # every step is charged its full allotment: a fixed, reproducible step count
+    while improved_now and order and charged + per <= budget + 1e-9:
+        improved_now = False
+        for key in order:
+            if charged + per > budget + 1e-9:
+                break
+            charged += per
+            left = time_limit - (clock() - t0)
+            if left <= 0:
+                stopped = "wall_time"
+                break
+            better, step = _step(prob, sol, key, per, left)
+            dtime += step["dtime"]
+            steps += 1
+            statuses[step["status"]] = statuses.get(step["status"], 0) + 1
+            largest = {k: max(largest[k], step[k]) for k in largest}
+            if step["wall"]:
+                stopped = "wall_time"
+            if better is not None:
+                sol = better
+                improved += 1
+                improved_now = True
+        if stopped == "wall_time":
             break
-        only = {c.cid for c in prob.candidates if c.training == key} | set(sol.openings)
-        model = Model(prob, only)
-        model.build()
-        model.fix(sol, key)
-        before = model.hint(sol)
-        proto = model.m.proto
-        largest = {"variables": max(largest["variables"], len(proto.variables)),
-                   "constraints": max(largest["constraints"], len(proto.constraints))}
-        solver = cp_model.CpSolver()
-        _params(solver, prob, per, left)
-        status = solver.solve(model.m)
-        dtime += solver.deterministic_time
-        steps += 1
-        name = solver.status_name(status)
-        statuses[name] = statuses.get(name, 0) + 1
-        if status != cp_model.OPTIMAL and solver.deterministic_time < 0.98 * per:
-            stopped = "wall_time"
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
-            sol = model.extract(solver)
-            improved += 1
     final = objective_of(prob, sol)
     stats: dict[str, Any] = {
         "status": "FEASIBLE", "method": "per-training", "objective": final / SCALE,
@@ -483,7 +504,29 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
 
 
-def solve_whole(prob: Problem, hint: Solution, time_limit: float
+def _step(prob: Problem, sol: Solution, key: str, per: float, left: float
+          ) -> tuple[Solution | None, dict[str, Any]]:
+    """Re-optimise training ``key`` with every other opening of ``sol`` frozen."""
+    only = {c.cid for c in prob.candidates if c.training == key} | set(sol.openings)
+    model = Model(prob, only)
+    model.build()
+    model.fix(sol, key)
+    before = model.hint(sol)
+    proto = model.m.proto
+    solver = cp_model.CpSolver()
+    _params(solver, prob, per, left)
+    status = solver.solve(model.m)
+    info: dict[str, Any] = {
+        "dtime": solver.deterministic_time, "status": solver.status_name(status),
+        "variables": len(proto.variables), "constraints": len(proto.constraints),
+        "wall": status != cp_model.OPTIMAL and solver.deterministic_time < 0.98 * per,
+    }
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
+        return model.extract(solver), info
+    return None, info
+
+
+def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float
                 ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     model = Model(prob)
     model.build()
@@ -491,10 +534,9 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float
     proto = model.m.proto
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints)}
     solver = cp_model.CpSolver()
-    _params(solver, prob, prob.config.planning.deterministic_time, time_limit)
+    _params(solver, prob, budget, time_limit)
     status = solver.solve(model.m)
     name = solver.status_name(status)
-    budget = prob.config.planning.deterministic_time
     stopped = "wall_time" if (status != cp_model.OPTIMAL and solver.deterministic_time
                               < 0.98 * budget) else "deterministic_time"
     stats: dict[str, Any] = {"status": name, "method": "whole", "objective": None,
