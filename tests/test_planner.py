@@ -277,3 +277,18 @@ def test_prerequisite_is_placed_even_when_the_later_training_is_outside_the_hori
     assert {u.training for u in plan.unplaced} == {"m2"}
     assert sum(len(s.attendees) for s in plan.sessions) == 12
     assert verify(config, plan) == []
+
+
+def test_weekly_rounds_stay_inside_their_iso_week() -> None:
+    config = make_config({"w": training(recurrence={"every": "week", "first_days": 10},
+                                        capacity=12, duration_minutes=60)})
+    plan = make_plan(config, FIRST, LAST, now=NOW, greedy_only=True)
+    assert verify(config, plan) == []
+    for s in plan.sessions:
+        local = s.start.astimezone(config.zone).date()
+        assert local.isocalendar().week in (9, 10)
+    per_person: dict[str, int] = {}
+    for s in plan.sessions:
+        for p in s.attendees:
+            per_person[p] = per_person.get(p, 0) + 1
+    assert set(per_person.values()) <= {1, 2}

@@ -62,6 +62,8 @@ def rounds_of(training: Training, first: date, last: date) -> list[Round]:
         span = [start + timedelta(days=n) for n in range(rec.first_days)]
         if rec.every == "month":
             span = [d for d in span if d.month == start.month]
+        else:
+            span = span[:7]  # days 1..N of that ISO week only
         inside = tuple(d for d in span if first <= d <= last)
         if inside:
             out.append(Round(len(out), label, inside))
