@@ -112,7 +112,42 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
         chosen_by_cid[op.cid] = chosen
     for cid, people in chosen_by_cid.items():
         out.attendees[cid] = sorted(people)
+    _sanitise(prob, out)
     return out
+
+
+def _sanitise(prob: Problem, out: Assignment) -> None:
+    """Last line of defence: drop any seat that would put a person in two places at once,
+    twice in one round, or before their prerequisite (the person is then reported unplaced)."""
+    seats: dict[str, list[int]] = {}
+    for cid, people in out.attendees.items():
+        for pid in people:
+            seats.setdefault(pid, []).append(cid)
+    drop: set[tuple[int, str]] = set()
+    for pid in sorted(seats):
+        cids = sorted(seats[pid], key=lambda c: (prob.candidates[c].start, c))
+        kept: list[int] = []
+        ends: dict[str, int] = {}
+        for cid in cids:
+            c = prob.candidates[cid]
+            clash = any(prob.candidates[k].end > c.start for k in kept) or any(
+                prob.candidates[k].training == c.training and prob.candidates[k].rnd == c.rnd
+                for k in kept)
+            group = prob.groups[prob.person_group[pid]]
+            early = any(
+                pre in group.trainings and not prob.attended_before(pre, pid)
+                and ends.get(pre, 1 << 62) > c.start - gap
+                for pre, gap in prob.trainings[c.training].prereqs)
+            if clash or early:
+                drop.add((cid, pid))
+                continue
+            kept.append(cid)
+            ends.setdefault(c.training, c.end)
+    for cid, pid in sorted(drop):
+        c = prob.candidates[cid]
+        out.attendees[cid] = [p for p in out.attendees[cid] if p != pid]
+        out.placed.get((c.training, c.rnd), set()).discard(pid)
+        out.short.append((cid, prob.person_group[pid], 1))
 
 
 @dataclass

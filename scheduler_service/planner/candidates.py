@@ -60,10 +60,8 @@ def rounds_of(training: Training, first: date, last: date) -> list[Round]:
             cursor += timedelta(days=7)
     for label, start in periods:
         span = [start + timedelta(days=n) for n in range(rec.first_days)]
-        if rec.every == "month":
-            span = [d for d in span if d.month == start.month]
-        else:
-            span = span[:7]  # days 1..N of that ISO week only
+        # days 1..N of that month, or of that ISO week only
+        span = [d for d in span if d.month == start.month] if rec.every == "month" else span[:7]
         inside = tuple(d for d in span if first <= d <= last)
         if inside:
             out.append(Round(len(out), label, inside))

@@ -56,6 +56,7 @@ class Explainer:
         self._cache: dict[tuple[str, int, str], list[tuple[int, int, Verdict]]] = {}
         self._fac: dict[tuple[str, int, int], str | None] = {}
         self._reasons: dict[tuple[int, str, int], str] = {}
+        self.unplaced: set[tuple[str, str]] = set()  # (person, training) reported so far
         self._starts = {pid: [s[0] for s in sh] for pid, sh in prob.shifts.items()}
 
     def starts(self, training: str, rnd: int) -> list[int]:
@@ -192,6 +193,14 @@ class Explainer:
                     and not self.p.attended_before(pre, pid)
                     and (pre, pid) not in self.placed_end):
                 return f"prerequisite {pre} not placed"
+        missed = [pre for pre, _gap in info.prereqs if (pid, pre) in self.unplaced]
+        if missed:  # placed in some round of a recurring prerequisite, but not in every one
+            head = f"prerequisite {missed[0]} not placed in every round; "
+            return head + self._detail(pid, training, rnd)
+        return self._detail(pid, training, rnd)
+
+    def _detail(self, pid: str, training: str, rnd: int) -> str:
+        info = self.p.trainings[training]
         dur = info.duration
         fac_all = [self.facilitators(training, s, s + dur) for s in self.starts(training, rnd)]
         if fac_all and all(fac_all):
@@ -297,8 +306,13 @@ def explanations(prob: Problem, pid: str, training: str, attending: dict[int, st
     ex = Explainer(prob, placed_end, released)
     out: list[CandidateExplanation] = []
     info = prob.trainings[training]
+    outsider = pid not in info.audience
     for r in info.rounds:
         for s, e, v in ex.verdicts(pid, training, r.index):
+            if outsider:
+                out.append(CandidateExplanation(from_min(s), from_min(e), "blocked",
+                                                (f"not in the audience of {training}",)))
+                continue
             sid = attending.get(s)
             if sid is not None:
                 out.append(CandidateExplanation(from_min(s), from_min(e), "attending", (), sid))

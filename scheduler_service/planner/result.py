@@ -123,6 +123,8 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
         info = prob.trainings[c.training]
         spec = info.spec
         people = att.attendees.get(cid, [])
+        if not people:
+            continue  # every seat was dropped by the final sanity pass
         location = None
         if info.in_person:
             location = ", ".join(x for x in (spec.room, spec.address) if x)
@@ -161,6 +163,7 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
                         placed[bucket] += 1
                         continue
                     why = ex.reason(pid, key, r.index)
+                    ex.unplaced.add((pid, key))
                     prefix = f"round {r.label}: " if r.label else ""
                     unplaced.append(Unplaced(pid, key, prefix + why))
     for key, info in prob.trainings.items():
@@ -212,7 +215,11 @@ def plan_cost(prob: Problem, sol: Solution, att: Assignment) -> dict[str, float]
     pay = PayRules.of(config)
     fac = paid = rest = 0
     work: dict[str, list[tuple[int, int]]] = {}
+    sessions = 0
     for cid, op in sol.openings.items():
+        if not att.attendees.get(cid):
+            continue
+        sessions += 1
         c = prob.candidates[cid]
         info = prob.trainings[c.training]
         fac += len(op.facilitators) * info.duration
@@ -229,7 +236,7 @@ def plan_cost(prob: Problem, sol: Solution, att: Assignment) -> dict[str, float]
         overtime += ledgers[prob.person_group[pid]].extra_overtime(pay, work[pid])
     total = (w.facilitator_hours * fac + w.paid_hours_off_shift * paid
              + w.overtime_hours * overtime + w.rest_interruption_hours * rest) / 60
-    total += w.session * len(sol.openings)
+    total += w.session * sessions
     return {
         "facilitator_hours": hours(fac),
         "paid_hours_off_shift": hours(paid),
