@@ -73,3 +73,14 @@ def test_vector_and_scalar_rules_agree(raw: list[tuple[int, int, bool]], duratio
     for i, s in enumerate(grid.tolist()):
         code, _why, _sh = explain_time(shifts, s, s + duration, rules)
         assert code == codes[i], (s, code, codes[i])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.booleans())
+def test_random_mixed_instances_never_break_a_hard_rule(seed: int, greedy_only: bool) -> None:
+    from planner_fixtures import random_config
+
+    config, first, last = random_config(seed)
+    plan = make_plan(config, first, last, now=NOW, greedy_only=greedy_only)
+    assert verify(config, plan) == []
+    assert all(u.reason for u in plan.unplaced)
