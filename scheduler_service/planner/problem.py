@@ -200,8 +200,11 @@ def build_problem(
     team_of = {p.id: p.team for p in config.roster}
     extra = [c.start for c in candidates] + [c.end for c in candidates]
     timeline = build_timeline(config, first, last, shifts, team_of, extra)
-    for c in candidates:
-        c.segs = timeline.segments(c.start, c.end)
+    if candidates:
+        lo = np.searchsorted(timeline.points, [c.start for c in candidates], "left")
+        hi = np.searchsorted(timeline.points, [c.end for c in candidates], "left")
+        for c, a, b in zip(candidates, lo.tolist(), hi.tolist(), strict=True):
+            c.segs = range(a, b)
     keep: dict[int, Session] = {}
     if previous is not None:
         index = {(c.training, c.start): c.cid for c in candidates}

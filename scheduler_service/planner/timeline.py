@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import numpy as np
 
 from scheduler_service.config.schema import Config, parse_clock
 from scheduler_service.planner.availability import IntArray, ShiftSpan
-from scheduler_service.planner.timeutil import WEEKDAYS, days, local, wall_loose
+from scheduler_service.planner.timeutil import WEEKDAYS, days, wall_loose
 
 
 @dataclass
@@ -113,14 +113,17 @@ def margins_by_day(
     zone = config.zone
     margin = tl.on_duty - np.asarray(released, dtype=np.int64) - tl.required
     out: dict[str, int] = {}
-    for i in range(len(tl.points) - 1):
-        day = local(int(tl.points[i]), zone).date()
-        if first <= day <= last:
-            key = day.isoformat()
-            value = int(margin[i])
-            if key not in out or value < out[key]:
-                out[key] = value
-    return dict(sorted(out.items()))
+    if len(tl.points) < 2:
+        return out
+    seg_starts = tl.points[:-1]
+    for day in days(first, last):
+        lo = wall_loose(day, time(0), zone)
+        hi = wall_loose(day + timedelta(days=1), time(0), zone)
+        a = int(np.searchsorted(seg_starts, lo, "left"))
+        b = int(np.searchsorted(seg_starts, hi, "left"))
+        if a < b:
+            out[day.isoformat()] = int(margin[a:b].min())
+    return out
 
 
 def overlapping(tl: Timeline, start: int, end: int) -> range:
