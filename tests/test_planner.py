@@ -74,13 +74,14 @@ def test_session_ids_follow_the_rule() -> None:
         assert s.id.startswith(f"ce-{local:%Y%m%dT%H%M}")
 
 
-def test_adding_a_person_or_training_keeps_published_sessions() -> None:
+@pytest.mark.parametrize("greedy_only", [True, False])
+def test_adding_a_person_or_training_keeps_published_sessions(greedy_only: bool) -> None:
     config = make_config({"ce": training(capacity=6)})
-    first = make_plan(config, FIRST, LAST, now=NOW)
+    first = make_plan(config, FIRST, LAST, now=NOW, greedy_only=greedy_only)
     roster = people(3) + [{"id": "zz", "name": "New", "email": "zz@example.org", "team": "B"}]
     bigger = make_config({"ce": training(capacity=6), "extra": training(
         duration_minutes=60, capacity=20)}, people=roster)
-    second = make_plan(bigger, FIRST, LAST, now=NOW, previous=first)
+    second = make_plan(bigger, FIRST, LAST, now=NOW, previous=first, greedy_only=greedy_only)
     after = {s.id: s for s in second.sessions}
     for s in first.sessions:
         assert s.id in after
@@ -292,3 +293,10 @@ def test_weekly_rounds_stay_inside_their_iso_week() -> None:
         for p in s.attendees:
             per_person[p] = per_person.get(p, 0) + 1
     assert set(per_person.values()) <= {1, 2}
+
+
+def test_explain_someone_outside_the_audience() -> None:
+    config = make_config({"ce": training(audience={"teams": ["A"]},
+                                         window={"start": "2027-03-01", "end": "2027-03-01"})})
+    rows = explain_person(config, FIRST, LAST, "b000", "ce", now=NOW)
+    assert rows and all(r.blockers == ("not in the audience of ce",) for r in rows)
