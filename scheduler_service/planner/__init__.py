@@ -1,8 +1,24 @@
 """The planner: place every training's sessions around the rotations (pure core).
 
 ``make_plan`` builds the problem (profiles, candidate times, staffing timeline), runs the greedy
-construction, then (unless ``greedy_only``) the CP-SAT model seeded with the greedy solution,
-assigns people to seats and explains whoever is left unplaced.
+construction, then (unless ``greedy_only``) CP-SAT seeded with the greedy solution, assigns
+people to seats and explains whoever is left unplaced.
+
+Modules: ``timeutil`` (epoch minutes), ``availability`` (rule 3), ``candidates`` (rules 1, 2, 6),
+``profiles`` (availability profiles), ``timeline`` (rule 5), ``cost`` (the cost in hours),
+``problem`` (everything above, built once; dominated starts pruned), ``greedy``, ``cpsat``
+(training-by-training passes, then the whole model when it is not too large), ``assign``
+(people into seats), ``explain`` (reasons), ``precheck``, ``result`` (ids, stats, the Plan).
+
+``Plan.stats``: ``sessions``, ``lower_bound_sessions`` (sum of ceil(demand / capacity) per
+training and round), ``greedy_sessions``, ``placed_required``/``required_pairs``,
+``placed_optional``/``optional_pairs``, ``cost`` (hours: facilitator_hours,
+paid_hours_off_shift, overtime_hours, rest_interruption_hours, weighted total), ``solver``
+(status, method, objective and best_bound in weighted hours incl. 1000 per unplaced required
+person, gap, deterministic_time, hint_objective = the greedy's), ``moved`` ([{session,
+reason}] for previous sessions moved or cancelled), ``session_pay`` (per session: on_shift,
+adjacent, day_off attendees), ``coverage`` ({local date: lowest on duty - released - required}),
+``precheck`` (messages), ``model`` (sizes) and ``timing`` (wall clock, see below).
 
 Determinism: the same input gives the same plan JSON, except ``stats["timing"]`` which holds
 wall-clock figures only; compare plans with that key removed. The search is reproducible while
