@@ -245,14 +245,33 @@ def completed_by_group(prob: Problem) -> dict[int, set[str]]:
     return out
 
 
+def _optimistic(state: GreedyState, c: Candidate) -> float | None:
+    """A lower bound on the cost per person of opening ``c`` (cheap: no resource checks);
+    the lazy heap evaluates candidates for real only when they reach the top."""
+    info = state.p.trainings[c.training]
+    seats = 0
+    cheapest = None
+    for gid, seat in c.seats.items():
+        want = state.remaining.get((c.training, c.rnd, gid), 0)
+        if want > 0:
+            seats += want
+            cheapest = seat.units if cheapest is None else min(cheapest, seat.units)
+    if cheapest is None:
+        return None
+    size = min(seats, info.spec.capacity)
+    fixed = session_units(state.p.config, info.duration, info.spec.facilitators_needed)
+    return fixed / size + cheapest
+
+
 def _round_pass(state: GreedyState, cids: list[int]) -> None:
     prob = state.p
     heap: list[tuple[float, int, int]] = []
     for cid in cids:
         c = prob.candidates[cid]
-        got = state.evaluate(c)
-        if got is not None:
-            heapq.heappush(heap, (got[0], c.start, cid))
+        bound = _optimistic(state, c)
+        if bound is not None:
+            heap.append((bound, c.start, cid))
+    heapq.heapify(heap)
     while heap:
         score, start, cid = heapq.heappop(heap)
         c = prob.candidates[cid]
