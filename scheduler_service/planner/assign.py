@@ -248,7 +248,7 @@ class _Ctx:
             placed2 = self.out.placed[(s2.training, s2.rnd)]
             info2 = prob.trainings[s2.training]
             for q in info2.demand.get((s2.rnd, gid), ()):
-                if q in placed2 or q == p or not self.free(q, s2.start, s2.end):
+                if q in placed2 or q == p or q in got or not self.free(q, s2.start, s2.end):
                     continue
                 if not _prereqs_ok(prob, q, s2.training, s2.start, self.done_end,
                                    group.trainings):
