@@ -300,3 +300,14 @@ def test_explain_someone_outside_the_audience() -> None:
                                          window={"start": "2027-03-01", "end": "2027-03-01"})})
     rows = explain_person(config, FIRST, LAST, "b000", "ce", now=NOW)
     assert rows and all(r.blockers == ("not in the audience of ce",) for r in rows)
+
+
+def test_removed_training_cancels_its_sessions() -> None:
+    config = make_config({"ce": training(capacity=12), "old": training(capacity=12)})
+    first = make_plan(config, FIRST, LAST, now=NOW, greedy_only=True)
+    fewer = make_config({"ce": training(capacity=12)})
+    second = make_plan(fewer, FIRST, LAST, now=NOW, previous=first, greedy_only=True)
+    old_ids = {s.id for s in first.sessions if s.training == "old"}
+    reasons = {m["session"]: m["reason"] for m in second.stats["moved"]}
+    assert set(reasons) == old_ids
+    assert all("no longer in the configuration" in r for r in reasons.values())

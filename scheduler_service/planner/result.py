@@ -45,10 +45,14 @@ def session_ids(prob: Problem, sol: Solution, att: Assignment) -> tuple[dict[int
             c = prob.candidates[cid]
             open_by.setdefault((c.training, c.rnd), []).append(cid)
     for s in sorted(prev, key=lambda s: (s.start, s.id)):
-        if s.status != "confirmed" or s.id in kept_ids or s.training not in prob.trainings:
+        if s.status != "confirmed" or s.id in kept_ids:
             continue
         start = to_min(s.start)
         if not (h0 <= start < h1):
+            continue
+        if s.training not in prob.trainings:
+            moved.append({"session": s.id, "reason": f"cancelled: training {s.training} is no "
+                          "longer in the configuration"})
             continue
         info = prob.trainings[s.training]
         day = local(start, zone).date()
