@@ -20,6 +20,8 @@ def _utc(obj: object, *names: str) -> None:
     """
     for name in names:
         value = getattr(obj, name)
+        if value.tzinfo is UTC:
+            continue  # already normalised (the common case: cheap)
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"{type(obj).__name__}.{name} must be timezone-aware, got {value!r}")
         object.__setattr__(obj, name, value.astimezone(UTC))

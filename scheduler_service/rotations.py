@@ -14,11 +14,11 @@ Start date: a person with a ``start_date`` works no shift that starts before it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler_service.config.patterns import OFF_CODES
-from scheduler_service.config.schema import Config, Person, ShiftDef, parse_clock
+from scheduler_service.config.schema import Config, Person, Rotation, ShiftDef, parse_clock
 from scheduler_service.model import Shift
 
 
@@ -39,52 +39,122 @@ def _days(first: date, last: date) -> Iterable[date]:
         yield first + timedelta(days=n)
 
 
+class _Lookup:
+    """Per-config lookups for fast expansion: team -> rotation, letter -> shift, and the
+    instants of each (shift, day), which are the same for everyone working that shift."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.rotation: dict[str, Rotation] = {}
+        for rotation in config.rotations.values():
+            for team in rotation.teams:
+                self.rotation.setdefault(team, rotation)
+        self.by_code = {shift.code: name for name, shift in config.shifts.items()}
+        self._letters: dict[tuple[int, str], str | None] = {}
+        self._instants: dict[tuple[str, date], tuple[datetime, datetime]] = {}
+
+    def shift_name(self, rotation: Rotation | None, letter: str) -> str | None:
+        key = (id(rotation), letter)
+        if key not in self._letters:
+            name = rotation.shift_map.get(letter) if rotation is not None else None
+            self._letters[key] = name if name is not None else self.by_code.get(letter)
+        return self._letters[key]
+
+    def instants(self, name: str, day: date) -> tuple[datetime, datetime]:
+        key = (name, day)
+        found = self._instants.get(key)
+        if found is None:
+            start, end = shift_interval(day, self.config.shifts[name], self.config.zone)
+            found = self._instants[key] = (start.astimezone(UTC), end.astimezone(UTC))
+        return found
+
+
+_LOOKUPS: dict[int, _Lookup] = {}
+
+
+def _lookup(config: Config) -> _Lookup:
+    found = _LOOKUPS.get(id(config))
+    if found is None or found.config is not config:
+        if len(_LOOKUPS) > 8:
+            _LOOKUPS.clear()
+        found = _LOOKUPS[id(config)] = _Lookup(config)
+    return found
+
+
 def person_letter(config: Config, person: Person, day: date) -> tuple[str, str] | None:
     """(letter, shift name) that ``person`` works on ``day`` (labelled by the shift's start)."""
+    lookup = _lookup(config)
     exc = config.exceptions.get(person.id)
+    rotation: Rotation | None = None
     if exc is not None and exc.pattern is not None:
         cycle = exc.pattern.cycle
-        letter = cycle[(day - exc.pattern.anchor).days % len(cycle)]
+        letter: str | None = cycle[(day - exc.pattern.anchor).days % len(cycle)]
         if letter in OFF_CODES:
-            return None
-        for name, shift in config.shifts.items():
-            if shift.code == letter:
-                return letter, name
+            letter = None
+    elif person.team is None or person.team not in lookup.rotation:
         return None
-    if person.team is None:
+    else:
+        rotation = lookup.rotation[person.team]
+        letter = rotation.letter_at(person.team, (day - rotation.anchor).days)
+    if letter is None:
         return None
-    found = config.rotation_of_team(person.team)
-    if found is None:
-        return None
-    _, rotation = found
-    letter_or_none = rotation.letter_at(person.team, (day - rotation.anchor).days)
-    if letter_or_none is None:
-        return None
-    name, _ = config.shift_by_letter(rotation, letter_or_none)
-    return letter_or_none, name
+    name = lookup.shift_name(rotation, letter)
+    return None if name is None else (letter, name)
 
 
-def _on_time_off(config: Config, person_id: str, day: date) -> bool:
+def _time_off_days(config: Config, person_id: str) -> list[tuple[date, date]]:
     exc = config.exceptions.get(person_id)
-    return exc is not None and any(t.start <= day <= t.end for t in exc.time_off)
+    return [] if exc is None else [(t.start, t.end) for t in exc.time_off]
+
+
+def _person_cycle(config: Config, person: Person) -> tuple[str, date, Rotation | None] | None:
+    """The cycle string a person works, the date of its index 0, and its rotation (if any)."""
+    exc = config.exceptions.get(person.id)
+    if exc is not None and exc.pattern is not None:
+        return exc.pattern.cycle, exc.pattern.anchor, None
+    lookup = _lookup(config)
+    if person.team is None or person.team not in lookup.rotation:
+        return None
+    rotation = lookup.rotation[person.team]
+    assert rotation.cycles is not None and rotation.offsets is not None
+    offset = rotation.offsets[person.team]
+    return rotation.cycles[person.team], rotation.anchor - timedelta(days=offset), rotation
 
 
 def expand_person(config: Config, person: Person, first: date, last: date) -> list[Shift]:
     """Shifts of one person that start on days ``first``..``last`` (inclusive), in order."""
-    zone = config.zone
+    found = _person_cycle(config, person)
+    if found is None:
+        return []
+    cycle, origin, rotation = found
+    lookup = _lookup(config)
+    names = {c: lookup.shift_name(rotation, c) for c in set(cycle) - OFF_CODES}
+    overnight = {n: config.shifts[n].overnight for n in names.values() if n is not None}
+    off = _time_off_days(config, person.id)
+    if person.start_date is not None and person.start_date > first:
+        first = person.start_date
+    team = person.team or ""
     out: list[Shift] = []
-    for day in _days(first, last):
-        found = person_letter(config, person, day)
-        if found is None or _on_time_off(config, person.id, day):
+    base = (first - origin).days
+    for n in range((last - first).days + 1):
+        letter = cycle[(base + n) % len(cycle)]
+        name = names.get(letter)
+        if name is None:
             continue
-        if person.start_date is not None and day < person.start_date:
+        day = first + timedelta(days=n)
+        if off and any(a <= day <= b for a, b in off):
             continue
-        letter, name = found
-        shift = config.shifts[name]
-        start, end = shift_interval(day, shift, zone)
+        start, end = lookup.instants(name, day)
         out.append(
-            Shift(start=start, end=end, person=person.id, team=person.team or "",
-                  shift=name, code=letter, overnight=shift.overnight)
+            Shift(
+                start=start,
+                end=end,
+                person=person.id,
+                team=team,
+                shift=name,
+                code=letter,
+                overnight=overnight[name],
+            )
         )
     return out
 
@@ -112,9 +182,14 @@ def team_cycles(config: Config) -> list[dict[str, object]]:
     for name, rot in config.rotations.items():
         assert rot.cycles is not None and rot.offsets is not None
         for team in rot.teams:
-            rows.append({
-                "rotation": name, "preset": rot.preset, "team": team,
-                "cycle": rot.cycles[team], "offset": rot.offsets[team],
-                "anchor": rot.anchor.isoformat(),
-            })
+            rows.append(
+                {
+                    "rotation": name,
+                    "preset": rot.preset,
+                    "team": team,
+                    "cycle": rot.cycles[team],
+                    "offset": rot.offsets[team],
+                    "anchor": rot.anchor.isoformat(),
+                }
+            )
     return rows
