@@ -36,11 +36,11 @@ from typing import Any
 
 from scheduler_service.config.schema import Config
 from scheduler_service.model import Plan
-from scheduler_service.planner.assign import assign
+from scheduler_service.planner.assign import Assignment, assign
 from scheduler_service.planner.explain import CandidateExplanation, explanations
 from scheduler_service.planner.greedy import greedy
 from scheduler_service.planner.precheck import precheck
-from scheduler_service.planner.problem import build_problem
+from scheduler_service.planner.problem import Problem, build_problem
 from scheduler_service.planner.result import build_plan
 
 __all__ = ["CandidateExplanation", "explain_person", "make_plan"]
@@ -75,6 +75,13 @@ def make_plan(
         sol, solver, model_size = solve(prob, base, limit)
     t3 = clock()
     att = assign(prob, sol)
+    if sol is not base:
+        # The solver counts seats per profile; if naming the people leaves more required
+        # people out than the greedy plan does, the greedy plan is the better one.
+        att_base = assign(prob, base)
+        if _placed_required(prob, att_base) > _placed_required(prob, att):
+            sol, att = base, att_base
+            solver["fallback"] = "greedy placed more required people"
     stopped_by = solver.pop("stopped_by", None)
     extra: dict[str, Any] = {
         "greedy_sessions": len(base.openings),
@@ -91,6 +98,11 @@ def make_plan(
         "total_seconds": round(clock() - t0, 3),
     }
     return built.plan
+
+
+def _placed_required(prob: Problem, att: Assignment) -> int:
+    return sum(len(who) for (t, _r), who in att.placed.items()
+               if prob.trainings[t].spec.required)
 
 
 def explain_person(

@@ -38,6 +38,7 @@ class GreedyState:
         self.fac_busy: dict[str, IntervalBag] = {}
         self.room_busy: dict[str, IntervalBag] = {}
         self.group_busy: dict[int, IntervalBag] = {}
+        self.group_busy_in: dict[tuple[int, str], IntervalBag] = {}  # (group, training)
         self.count: dict[tuple[str, int], int] = {}
         self.started: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self.finished: dict[tuple[str, int], list[tuple[int, int]]] = {}
@@ -84,7 +85,14 @@ class GreedyState:
             group.facilitator, EMPTY
         ).overlaps(c.start, c.end):
             return 0
-        return group.size - self.group_busy.get(gid, EMPTY).load(c.start, c.end)
+        busy = self.group_busy.get(gid, EMPTY).load(c.start, c.end)
+        room = group.size - busy
+        # Counting seats per instant is not enough: the members busy elsewhere may be exactly
+        # those who still need this training. Only seat as many as are surely free and still
+        # need it, so that naming the people afterwards never comes up short.
+        same = self.group_busy_in.get((gid, c.training), EMPTY).load(c.start, c.end)
+        need = self.remaining.get((c.training, c.rnd, gid), 0)
+        return min(room, need - (busy - same))
 
     def weekly_room(self, c: Candidate, gid: int) -> int:
         limit = self.p.groups[gid].weekly_limit
@@ -196,6 +204,8 @@ class GreedyState:
             g = self.p.groups[gid]
             self.remaining[(c.training, c.rnd, gid)] -= n
             self.group_busy.setdefault(gid, IntervalBag()).add(c.start, c.end, n)
+            self.group_busy_in.setdefault((gid, c.training), IntervalBag()).add(
+                c.start, c.end, n)
             if g.facilitator is not None:
                 self.fac_busy.setdefault(g.facilitator, IntervalBag()).add(c.start, c.end)
             insort(self.started.setdefault((c.training, gid), []), (c.start, n))
