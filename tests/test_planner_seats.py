@@ -7,10 +7,13 @@ from typing import Any
 
 from planner_fixtures import make_config, training
 
+from scheduler_service.checker import verify
 from scheduler_service.config.schema import Config
+from scheduler_service.planner import make_plan
 from scheduler_service.planner.assign import assign
 from scheduler_service.planner.greedy import GreedyState, greedy
 from scheduler_service.planner.problem import Problem, build_problem
+from scheduler_service.planner.repair import repair
 from scheduler_service.planner.solution import Opening
 
 NOW = datetime(2027, 2, 1, tzinfo=UTC)
@@ -63,3 +66,26 @@ def test_greedy_seats_can_always_be_given_to_named_people() -> None:
     assert att.short == []
     placed = sum(len(v) for v in att.placed.values())
     assert placed == 2 * (3 * K + 1)  # each facilitator attends the other training
+
+
+def test_repair_seats_a_person_the_profile_counts_left_out() -> None:
+    prob = build_problem(config(), FIRST, LAST, NOW)
+    sol = greedy(prob)
+    att = assign(prob, sol)
+    cid = next(c for c, people in att.attendees.items()
+               if prob.candidates[c].training == "meeting" and len(people) > 1)
+    c = prob.candidates[cid]
+    pid = att.attendees[cid][0]
+    att.attendees[cid] = att.attendees[cid][1:]  # as if naming people had come up short
+    att.placed[("meeting", c.rnd)].discard(pid)
+    assert repair(prob, sol, att) == 1
+    assert pid in att.placed[("meeting", c.rnd)]
+    assert repair(prob, sol, att) == 0
+
+
+def test_full_plans_place_everyone_and_break_no_rule() -> None:
+    cfg = config()
+    for greedy_only in (True, False):
+        plan = make_plan(cfg, FIRST, LAST, now=NOW, greedy_only=greedy_only)
+        assert plan.unplaced == ()
+        assert verify(cfg, plan) == []

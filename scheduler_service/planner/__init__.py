@@ -41,6 +41,7 @@ from scheduler_service.planner.explain import CandidateExplanation, explanations
 from scheduler_service.planner.greedy import greedy
 from scheduler_service.planner.precheck import precheck
 from scheduler_service.planner.problem import Problem, build_problem
+from scheduler_service.planner.repair import repair
 from scheduler_service.planner.result import build_plan
 
 __all__ = ["CandidateExplanation", "explain_person", "make_plan"]
@@ -82,9 +83,12 @@ def make_plan(
         if _placed_required(prob, att_base) > _placed_required(prob, att):
             sol, att = base, att_base
             solver["fallback"] = "greedy placed more required people"
+    greedy_sessions = len(base.openings)
+    repaired = repair(prob, sol, att)
     stopped_by = solver.pop("stopped_by", None)
     extra: dict[str, Any] = {
-        "greedy_sessions": len(base.openings),
+        "greedy_sessions": greedy_sessions,
+        "repaired_seats": repaired,
         "solver": solver,
         "precheck": findings,
     }
