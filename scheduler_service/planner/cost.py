@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scheduler_service.config.schema import Config, parse_clock
@@ -46,6 +47,9 @@ class PayWeeks:
         return cls(config.zone, WEEKDAYS.index(config.pay.week_start_day), at.hour * 60 + at.minute)
 
     def start_of(self, instant: int) -> int:
+        return _week_start(self, instant)
+
+    def compute_start(self, instant: int) -> int:
         loc = local(instant, self.zone)
         day = loc.date() - timedelta(days=(loc.weekday() - self.weekday) % 7)
         start = to_min(
@@ -71,6 +75,16 @@ class PayWeeks:
             out[week] = out.get(week, 0) + part
             cursor += part
         return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _week_start(weeks: PayWeeks, instant: int) -> int:
+    return weeks.compute_start(instant)
+
+
+@lru_cache(maxsize=1 << 18)
+def _local_day(zone: ZoneInfo, instant: int) -> date:
+    return local(instant, zone).date()
 
 
 @dataclass(frozen=True)
@@ -103,10 +117,11 @@ class WorkLedger:
 
     def __init__(self, shifts: Iterable[ShiftSpan], weeks: PayWeeks) -> None:
         self.weeks = weeks
+        self.shifts = tuple(shifts)
         self.days: dict[int, dict[date, int]] = {}
-        for start, end, _o, _n in shifts:
+        for start, end, _o, _n in self.shifts:
             wk = weeks.start_of(start)
-            day = local(start, weeks.zone).date()
+            day = _local_day(weeks.zone, start)
             bucket = self.days.setdefault(wk, {})
             bucket[day] = bucket.get(day, 0) + (end - start)
 
@@ -115,7 +130,7 @@ class WorkLedger:
         added: dict[int, dict[date, int]] = {}
         for start, minutes in sessions:
             wk = self.weeks.start_of(start)
-            day = local(start, self.weeks.zone).date()
+            day = _local_day(self.weeks.zone, start)
             bucket = added.setdefault(wk, {})
             bucket[day] = bucket.get(day, 0) + minutes
         extra = 0

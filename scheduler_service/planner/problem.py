@@ -186,7 +186,11 @@ def build_problem(
     cand_starts = _starts(config, infos)
     grid = np.array(sorted({s for v in cand_starts.values() for ss in v.values() for s in ss}),
                     dtype=np.int64)
-    ledgers = {g.gid: WorkLedger(g.shifts, weeks) for g in groups}
+    shared: dict[tuple[ShiftSpan, ...], WorkLedger] = {}
+    for g in groups:
+        if g.shifts not in shared:
+            shared[g.shifts] = WorkLedger(g.shifts, weeks)
+    ledgers = {g.gid: shared[g.shifts] for g in groups}
     codes = _codes(groups, infos, grid, rules, config)
     keep_times: set[tuple[str, int]] = set()
     if previous is not None:
@@ -296,16 +300,19 @@ def _codes(
     for g in groups:
         durations[g.gid] = {infos[t].duration for t in g.trainings if t in infos}
     out: dict[tuple[int, int], CodeArray] = {}
+    same: dict[tuple[tuple[ShiftSpan, ...], int], CodeArray] = {}  # profiles share rotations
+    day_arr = np.array([d.toordinal() for d in grid_days], dtype=np.int64)
     for g in groups:
         mask = np.ones(len(grid), dtype=bool)
-        if g.time_off or g.start_date:
-            for i, day in enumerate(grid_days):
-                if (g.start_date and day < g.start_date) or any(
-                    a <= day <= b for a, b in g.time_off
-                ):
-                    mask[i] = False
+        if g.start_date:
+            mask &= day_arr >= g.start_date.toordinal()
+        for a, b in g.time_off:
+            mask &= ~((day_arr >= a.toordinal()) & (day_arr <= b.toordinal()))
         for dur in sorted(durations[g.gid]):
-            codes = status_codes(g.shifts, grid, dur, rules)
+            base = same.get((g.shifts, dur))
+            if base is None:
+                base = same[(g.shifts, dur)] = status_codes(g.shifts, grid, dur, rules)
+            codes = base.copy()
             codes[~mask] = BLOCKED
             out[(g.gid, dur)] = codes
     return out
@@ -322,6 +329,12 @@ def _candidates(
     pruned = 0
     index = {int(s): i for i, s in enumerate(grid)}
     cost_cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
+    pattern: dict[int, tuple[ShiftSpan, ...]] = {}  # group -> shifts: same shifts, same cost
+    first_gid: dict[tuple[ShiftSpan, ...], int] = {}
+    for gid, ledger in ledgers.items():
+        pattern[gid] = ledger.shifts
+        first_gid.setdefault(ledger.shifts, gid)
+    cost_key = {gid: first_gid[sh] for gid, sh in pattern.items()}
     fac_cache: dict[tuple[str, int, int], bool] = {}
     shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
 
@@ -364,10 +377,10 @@ def _candidates(
                 for gid, kind in zip(gids, col, strict=True):
                     if kind == BLOCKED:
                         continue
-                    ck = (gid, kind, start, dur, info.in_person)
+                    ck = (cost_key[gid], kind, start, dur, info.in_person)
                     sc = cost_cache.get(ck)
                     if sc is None:
-                        sc = seat_cost(kind, start, dur, info.in_person, ledgers[gid], pay,
+                        sc = seat_cost(kind, start, dur, info.in_person, ledgers[ck[0]], pay,
                                        config)
                         cost_cache[ck] = sc
                     seats[gid] = sc
