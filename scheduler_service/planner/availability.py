@@ -63,6 +63,22 @@ def _rng(grid: IntArray, lo: int, hi: int, lo_open: bool, hi_open: bool) -> slic
     return slice(a, max(a, b))
 
 
+def _cover(grid: IntArray, lo: IntArray, hi: IntArray, lo_open: bool, hi_open: bool,
+           when: np.ndarray | None = None) -> np.ndarray:
+    """Grid points inside any of the ranges (lo_i, hi_i) (ends open or closed), vectorised."""
+    n = len(grid)
+    a = np.searchsorted(grid, lo, "right" if lo_open else "left")
+    b = np.searchsorted(grid, hi, "left" if hi_open else "right")
+    if when is not None:
+        a, b = a[when], b[when]
+    keep = b > a
+    diff = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(diff, a[keep], 1)
+    np.add.at(diff, b[keep], -1)
+    out: np.ndarray = np.cumsum(diff[:n]) > 0
+    return out
+
+
 def status_codes(
     shifts: Sequence[ShiftSpan],
     grid: IntArray,
@@ -71,31 +87,30 @@ def status_codes(
 ) -> CodeArray:
     """Codes for sessions [g, g + duration) at every start g of the sorted ``grid``."""
     n = len(grid)
-    blocked = np.zeros(n, dtype=bool)
-    released = np.zeros(n, dtype=bool)
-    attached = np.zeros(n, dtype=bool)
-    d = duration
-    for start, end, overnight, _name in shifts:
-        a, b = start - rules.buffer, end + rules.buffer
-        rel_lo, rel_hi = start, end - d
-        if rules.release and rel_lo <= rel_hi:
-            blocked[_rng(grid, a - d, rel_lo, True, True)] = True
-            blocked[_rng(grid, rel_hi, b, True, True)] = True
-            released[_rng(grid, rel_lo, rel_hi, False, False)] = True
-        else:
-            blocked[_rng(grid, a - d, b, True, True)] = True
-        rest_after = rules.after_overnight if overnight else rules.after
-        # after the shift: s - end < rest_after and s + d - start > max_with_shift
-        lo = max(end, start + rules.max_with_shift - d + 1)
-        if lo < end + rest_after:
-            blocked[_rng(grid, lo, end + rest_after, False, True)] = True
-        # before the shift: start - (s + d) < before and end - s > max_with_shift
-        hi = min(start - d, end - rules.max_with_shift - 1)
-        if start - rules.before - d < hi + 1:
-            blocked[_rng(grid, start - rules.before - d, hi, True, False)] = True
-        attached[_rng(grid, b, start + rules.max_with_shift - d, False, False)] = True
-        attached[_rng(grid, end - rules.max_with_shift, a - d, False, False)] = True
     codes = np.full(n, FREE, dtype=np.int8)
+    if not shifts:
+        return codes
+    d = duration
+    start = np.array([sh[0] for sh in shifts], dtype=np.int64)
+    end = np.array([sh[1] for sh in shifts], dtype=np.int64)
+    overnight = np.array([bool(sh[2]) for sh in shifts], dtype=bool)
+    a, b = start - rules.buffer, end + rules.buffer
+    rel_lo, rel_hi = start, end - d
+    rel = (rel_lo <= rel_hi) if rules.release else np.zeros(len(shifts), dtype=bool)
+    blocked = _cover(grid, a - d, rel_lo, True, True, rel)
+    blocked |= _cover(grid, rel_hi, b, True, True, rel)
+    blocked |= _cover(grid, a - d, b, True, True, ~rel)
+    released = _cover(grid, rel_lo, rel_hi, False, False, rel)
+    rest_after = np.where(overnight, rules.after_overnight, rules.after)
+    # after the shift: s - end < rest_after and s + d - start > max_with_shift
+    lo = np.maximum(end, start + rules.max_with_shift - d + 1)
+    blocked |= _cover(grid, lo, end + rest_after, False, True, lo < end + rest_after)
+    # before the shift: start - (s + d) < before and end - s > max_with_shift
+    hi = np.minimum(start - d, end - rules.max_with_shift - 1)
+    first = start - rules.before - d
+    blocked |= _cover(grid, first, hi, True, False, first < hi + 1)
+    attached = _cover(grid, b, start + rules.max_with_shift - d, False, False)
+    attached |= _cover(grid, end - rules.max_with_shift, a - d, False, False)
     codes[attached] = ATTACHED
     codes[released] = RELEASED
     codes[blocked] = BLOCKED

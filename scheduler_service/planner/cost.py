@@ -118,12 +118,21 @@ class WorkLedger:
     def __init__(self, shifts: Iterable[ShiftSpan], weeks: PayWeeks) -> None:
         self.weeks = weeks
         self.shifts = tuple(shifts)
+        self._one: dict[tuple[int, date, int, PayRules], int] = {}
         self.days: dict[int, dict[date, int]] = {}
         for start, end, _o, _n in self.shifts:
             wk = weeks.start_of(start)
             day = _local_day(weeks.zone, start)
             bucket = self.days.setdefault(wk, {})
             bucket[day] = bucket.get(day, 0) + (end - start)
+
+    def extra_one(self, pay: PayRules, start: int, minutes: int) -> int:
+        """``extra_overtime`` of a single item (memoised: only its day and week matter)."""
+        key = (self.weeks.start_of(start), _local_day(self.weeks.zone, start), minutes, pay)
+        found = self._one.get(key)
+        if found is None:
+            found = self._one[key] = self.extra_overtime(pay, [(start, minutes)])
+        return found
 
     def extra_overtime(self, pay: PayRules, sessions: Iterable[tuple[int, int]]) -> int:
         """Extra overtime minutes caused by worked ``(start, minutes)`` training items."""
@@ -163,7 +172,7 @@ def seat_cost(
         return SeatCost(kind, 0, 0, 0, 0)
     travel = pay.travel if (kind == FREE and in_person) else 0
     paid = duration + travel
-    overtime = ledger.extra_overtime(pay, [(start, paid)])
+    overtime = ledger.extra_one(pay, start, paid)
     rest = duration if kind == FREE else 0
     units = round(SCALE * (w.paid_hours_off_shift * paid + w.overtime_hours * overtime
                            + w.rest_interruption_hours * rest) / 60)
