@@ -89,3 +89,17 @@ def test_full_plans_place_everyone_and_break_no_rule() -> None:
         plan = make_plan(cfg, FIRST, LAST, now=NOW, greedy_only=greedy_only)
         assert plan.unplaced == ()
         assert verify(cfg, plan) == []
+
+
+def test_timing_reports_when_the_solver_first_beat_the_greedy_plan() -> None:
+    plan = make_plan(config(), FIRST, LAST, now=NOW)
+    timing = plan.stats["timing"]
+    first = timing["first_improved_seconds"]
+    solver = plan.stats["solver"]
+    if first is None:  # never better than the greedy hint
+        assert solver["objective"] is None or solver["objective"] >= solver["hint_objective"]
+    else:
+        assert 0 < first <= timing["total_seconds"]
+        assert solver["objective"] < solver["hint_objective"]
+    greedy_plan = make_plan(config(), FIRST, LAST, now=NOW, greedy_only=True)
+    assert greedy_plan.stats["timing"]["first_improved_seconds"] is None

@@ -8,7 +8,8 @@ Modules: ``timeutil`` (epoch minutes), ``availability`` (rule 3), ``candidates``
 ``profiles`` (availability profiles), ``timeline`` (rule 5), ``cost`` (the cost in hours),
 ``problem`` (everything above, built once; dominated starts pruned), ``greedy``, ``cpsat``
 (training-by-training passes, then the whole model when it is not too large), ``assign``
-(people into seats), ``explain`` (reasons), ``precheck``, ``result`` (ids, stats, the Plan).
+(people into seats), ``repair`` (seats the counts per profile left out), ``explain``
+(reasons), ``precheck``, ``result`` (ids, stats, the Plan).
 
 ``Plan.stats``: ``sessions``, ``lower_bound_sessions`` (sum of ceil(demand / capacity) per
 training and round), ``greedy_sessions``, ``placed_required``/``required_pairs``,
@@ -18,7 +19,9 @@ paid_hours_off_shift, overtime_hours, rest_interruption_hours, weighted total), 
 person, gap, deterministic_time, hint_objective = the greedy's), ``moved`` ([{session,
 reason}] for previous sessions moved or cancelled), ``session_pay`` (per session: on_shift,
 adjacent, day_off attendees), ``coverage`` ({local date: lowest on duty - released - required}),
-``precheck`` (messages), ``model`` (sizes) and ``timing`` (wall clock, see below).
+``precheck`` (messages), ``model`` (sizes), ``repaired_seats`` (seats added person by person
+after naming people, see ``repair``) and ``timing`` (wall clock: build, greedy, solver, total
+and ``first_improved_seconds``, when CP-SAT first beat the greedy plan, from the call's start).
 
 Determinism: the same input gives the same plan JSON, except ``stats["timing"]`` which holds
 wall-clock figures only; compare plans with that key removed. The search is reproducible while
@@ -83,9 +86,11 @@ def make_plan(
         if _placed_required(prob, att_base) > _placed_required(prob, att):
             sol, att = base, att_base
             solver["fallback"] = "greedy placed more required people"
+            solver["improved_at"] = None
     greedy_sessions = len(base.openings)
     repaired = repair(prob, sol, att)
     stopped_by = solver.pop("stopped_by", None)
+    improved_at = solver.pop("improved_at", None)
     extra: dict[str, Any] = {
         "greedy_sessions": greedy_sessions,
         "repaired_seats": repaired,
@@ -99,6 +104,8 @@ def make_plan(
         "build_seconds": round(t1 - t0, 3),
         "greedy_seconds": round(t2 - t1, 3),
         "solver_wall_seconds": round(t3 - t2, 3),
+        # when CP-SAT first found a plan better than the greedy one (None: it never did)
+        "first_improved_seconds": None if improved_at is None else round(improved_at - t0, 3),
         "total_seconds": round(clock() - t0, 3),
     }
     return built.plan

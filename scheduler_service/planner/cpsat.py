@@ -431,7 +431,32 @@ def solve(prob: Problem, hint: Solution, time_limit: float
         whole[k] = stats[k]
     if stats["stopped_by"] == "wall_time":
         whole["stopped_by"] = "wall_time"
+    whole["improved_at"] = _first(stats["improved_at"], whole["improved_at"])
     return sol2, whole, {**size, **size2}
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Notes the wall-clock moment of the first solution better than ``threshold`` (timing
+    only: a callback does not change the single-worker search)."""
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.at: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.at is None and self.objective_value < self.threshold - 1e-6:
+            self.at = _perf()
+
+
+def _perf() -> float:
+    import time as _time
+
+    return _time.perf_counter()
+
+
+def _first(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _params(solver: cp_model.CpSolver, prob: Problem, dtime: float, wall: float) -> None:
@@ -469,6 +494,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
     stopped = "deterministic_time"
     order = list(keys)
     improved_now = True
+    first_at: float | None = None
     charged = 0.0  # every step is charged its full allotment: a fixed, reproducible step count
     while improved_now and order and charged + per <= budget + 1e-9:
         improved_now = False
@@ -481,6 +507,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
                 stopped = "wall_time"
                 break
             better, step = _step(prob, sol, key, per, left)
+            first_at = _first(first_at, step["improved_at"])
             dtime += step["dtime"]
             steps += 1
             statuses[step["status"]] = statuses.get(step["status"], 0) + 1
@@ -499,7 +526,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
         "best_bound": None, "gap": None, "deterministic_time": round(dtime, 3),
         "hint_objective": start_obj / SCALE, "steps": steps, "improved_steps": improved,
         "step_statuses": dict(sorted(statuses.items())), "stopped_by": stopped,
-        "used": "cp-sat",
+        "used": "cp-sat", "improved_at": first_at,
     }
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
 
@@ -515,9 +542,11 @@ def _step(prob: Problem, sol: Solution, key: str, per: float, left: float
     proto = model.m.proto
     solver = cp_model.CpSolver()
     _params(solver, prob, per, left)
-    status = solver.solve(model.m)
+    watch = _Watch(before)
+    status = solver.solve(model.m, watch)
     info: dict[str, Any] = {
         "dtime": solver.deterministic_time, "status": solver.status_name(status),
+        "improved_at": watch.at,
         "variables": len(proto.variables), "constraints": len(proto.constraints),
         "wall": status != cp_model.OPTIMAL and solver.deterministic_time < 0.98 * per,
     }
@@ -535,7 +564,8 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints)}
     solver = cp_model.CpSolver()
     _params(solver, prob, budget, time_limit)
-    status = solver.solve(model.m)
+    watch = _Watch(hint_obj)
+    status = solver.solve(model.m, watch)
     name = solver.status_name(status)
     stopped = "wall_time" if (status != cp_model.OPTIMAL and solver.deterministic_time
                               < 0.98 * budget) else "deterministic_time"
@@ -543,7 +573,7 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float
                              "stopped_by": stopped,
                              "best_bound": None, "gap": None,
                              "deterministic_time": round(solver.deterministic_time, 3),
-                             "hint_objective": hint_obj / SCALE}
+                             "hint_objective": hint_obj / SCALE, "improved_at": watch.at}
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         stats.update({"objective": hint_obj / SCALE, "used": "greedy"})
         return hint, stats, size
