@@ -328,13 +328,19 @@ def _candidates(
     out: list[Candidate] = []
     pruned = 0
     index = {int(s): i for i, s in enumerate(grid)}
-    cost_cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
+    cost_cache: dict[tuple[int, int, int, int, int, bool], SeatCost] = {}
     pattern: dict[int, tuple[ShiftSpan, ...]] = {}  # group -> shifts: same shifts, same cost
     first_gid: dict[tuple[ShiftSpan, ...], int] = {}
     for gid, ledger in ledgers.items():
         pattern[gid] = ledger.shifts
         first_gid.setdefault(ledger.shifts, gid)
     cost_key = {gid: first_gid[sh] for gid, sh in pattern.items()}
+    # a seat's cost depends on its start only through the pay week and the local day
+    weeks = next(iter(ledgers.values())).weeks if ledgers else None
+    when: dict[int, tuple[int, int]] = {}
+    if weeks is not None:
+        for s in grid.tolist():
+            when[s] = (weeks.start_of(s), local(s, config.zone).toordinal())
     fac_cache: dict[tuple[str, int, int], bool] = {}
     shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
 
@@ -377,7 +383,7 @@ def _candidates(
                 for gid, kind in zip(gids, col, strict=True):
                     if kind == BLOCKED:
                         continue
-                    ck = (cost_key[gid], kind, start, dur, info.in_person)
+                    ck = (cost_key[gid], kind, *when[start], dur, info.in_person)
                     sc = cost_cache.get(ck)
                     if sc is None:
                         sc = seat_cost(kind, start, dur, info.in_person, ledgers[ck[0]], pay,
