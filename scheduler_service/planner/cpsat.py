@@ -409,17 +409,17 @@ def model_size(prob: Problem) -> int:
 
 def solve(prob: Problem, hint: Solution, time_limit: float
           ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
-    """Training-by-training passes first (fast, large gains); then, for models that are not
-    too large, the whole model with what is left of the deterministic budget."""
+    """Training-by-training passes first (fast, large gains: each step gets a share of the
+    whole deterministic budget); then, for models that are not too large, the whole model with
+    the budget the passes left uncharged (when they stopped improving early)."""
     import time as _time
 
     t0 = _time.perf_counter()
     budget = prob.config.planning.deterministic_time
     large = model_size(prob) > LARGE_MODEL
-    sol, stats, size = solve_by_training(prob, hint, time_limit,
-                                         budget if large else budget / 2)
+    sol, stats, size = solve_by_training(prob, hint, time_limit, budget)
     left_wall = time_limit - (_time.perf_counter() - t0)
-    left_dtime = budget / 2
+    left_dtime = budget - stats.pop("charged")
     if large or left_wall <= 0 or left_dtime <= 0.05:
         return sol, stats, size
     sol2, whole, size2 = solve_whole(prob, sol, left_wall, left_dtime)
@@ -526,7 +526,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
         "best_bound": None, "gap": None, "deterministic_time": round(dtime, 3),
         "hint_objective": start_obj / SCALE, "steps": steps, "improved_steps": improved,
         "step_statuses": dict(sorted(statuses.items())), "stopped_by": stopped,
-        "used": "cp-sat", "improved_at": first_at,
+        "used": "cp-sat", "improved_at": first_at, "charged": charged,
     }
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
 
