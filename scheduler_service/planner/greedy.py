@@ -47,6 +47,7 @@ class GreedyState:
         self.fac_load: dict[str, int] = {}
         self.done = completed_by_group(prob)
         self.deadline = _deadlines(prob)
+        self._order: dict[int, list[tuple[int, int]]] = {}  # cid -> (seat units, group) sorted
 
     # --- evaluation ---------------------------------------------------------------------
 
@@ -134,8 +135,19 @@ class GreedyState:
             units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
         if facs is None:
             return None
-        options: list[tuple[int, int, int]] = []  # (units, gid, max seats)
-        for gid, seat in c.seats.items():
+        order = self._order.get(c.cid)
+        if order is None:
+            order = self._order[c.cid] = sorted((seat.units, gid) for gid, seat in c.seats.items())
+        team_cap = self.p.timeline.team_cap
+        seats: dict[int, int] = {}
+        team_used: dict[str | None, int] = {}
+        team_room: dict[str | None, int] = {}
+        room_any: int | None = None
+        any_release = 0
+        total = 0
+        for u, gid in order:  # cheapest profiles first, until the session is full
+            if total >= cap:
+                break
             want = self.remaining.get((c.training, c.rnd, gid), 0)
             if prefer is not None:
                 want = min(want, prefer.get(gid, 0))  # a kept session keeps its own people
@@ -149,30 +161,22 @@ class GreedyState:
             want = min(want, self.time_room(c, gid), self.weekly_room(c, gid))
             if want > 0 and info.prereqs:
                 want = min(want, self.prereq_slack(c, gid))
-            if want > 0:
-                options.append((seat.units, gid, want))
-        if not options:
-            return None
-        options.sort()
-        seats: dict[int, int] = {}
-        team_used: dict[str | None, int] = {}
-        any_release = 0
-        total = 0
-        for _u, gid, want in options:
-            if total >= cap:
-                break
-            u = c.seats[gid].units
+            if want <= 0:
+                continue
             take = min(want, cap - total)
             if c.seats[gid].kind == RELEASED:
-                team = self.p.groups[gid].team
-                room = self.headroom(c, team if self.p.timeline.team_cap else None)
-                room_all = self.headroom(c, None) - any_release
-                room_team = room - team_used.get(team, 0)
+                team = g.team if team_cap else None
+                if room_any is None:
+                    room_any = self.headroom(c, None)
+                if team not in team_room:
+                    team_room[team] = self.headroom(c, team)
+                room_all = room_any - any_release
+                room_team = team_room[team] - team_used.get(g.team, 0)
                 take = min(take, room_all, room_team)
                 if take <= 0:
                     continue
                 any_release += take
-                team_used[team] = team_used.get(team, 0) + take
+                team_used[g.team] = team_used.get(g.team, 0) + take
             seats[gid] = take
             total += take
             units += u * take
