@@ -114,6 +114,18 @@ class GreedyState:
         free.sort(key=lambda f: (self.fac_load.get(f, 0), f))
         return tuple(sorted(free[:need]))
 
+    def live_order(self, c: Candidate) -> list[tuple[int, int]]:
+        """(seat units, group) of the profiles that still need this round, cheapest first
+        (pruned as profiles are served: demand only ever goes down)."""
+        order = self._order.get(c.cid)
+        if order is None:
+            order = sorted((seat.units, gid) for gid, seat in c.seats.items())
+        rem = self.remaining
+        key = (c.training, c.rnd)
+        order = [x for x in order if rem.get((*key, x[1]), 0) > 0]
+        self._order[c.cid] = order
+        return order
+
     def evaluate(self, c: Candidate, prefer: dict[int, int] | None = None
                  ) -> tuple[float, Opening] | None:
         info = self.p.trainings[c.training]
@@ -135,9 +147,7 @@ class GreedyState:
             units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
         if facs is None:
             return None
-        order = self._order.get(c.cid)
-        if order is None:
-            order = self._order[c.cid] = sorted((seat.units, gid) for gid, seat in c.seats.items())
+        order = self.live_order(c)
         team_cap = self.p.timeline.team_cap
         seats: dict[int, int] = {}
         team_used: dict[str | None, int] = {}
@@ -263,15 +273,11 @@ def _optimistic(state: GreedyState, c: Candidate) -> float | None:
     """A lower bound on the cost per person of opening ``c`` (cheap: no resource checks);
     the lazy heap evaluates candidates for real only when they reach the top."""
     info = state.p.trainings[c.training]
-    seats = 0
-    cheapest = None
-    for gid, seat in c.seats.items():
-        want = state.remaining.get((c.training, c.rnd, gid), 0)
-        if want > 0:
-            seats += want
-            cheapest = seat.units if cheapest is None else min(cheapest, seat.units)
-    if cheapest is None:
+    order = state.live_order(c)
+    if not order:
         return None
+    cheapest = order[0][0]
+    seats = sum(state.remaining[(c.training, c.rnd, gid)] for _u, gid in order)
     size = min(seats, info.spec.capacity)
     fixed = session_units(state.p.config, info.duration, info.spec.facilitators_needed)
     return fixed / size + cheapest
