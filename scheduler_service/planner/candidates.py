@@ -11,7 +11,7 @@ later plan).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -143,7 +143,7 @@ def facilitator_free(
     """Why facilitator ``fid`` cannot lead [start, end), or None when they can (rule 6)."""
     spec = config.facilitators.get(fid) or default_facilitator()
     zone = config.zone
-    a, b = local(start, zone), local(end, zone)
+    a, b = _local(start, zone), _local(end, zone)
     if any(t.start <= a.date() <= t.end for t in spec.time_off):
         return "time off"
     s_min, e_min = a.hour * 60 + a.minute, b.hour * 60 + b.minute
@@ -158,6 +158,11 @@ def facilitator_free(
         if code not in (ATTACHED, FREE):
             return why if code == 0 else "on shift"
     return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _local(instant: int, zone: ZoneInfo) -> datetime:
+    return local(instant, zone)
 
 
 @lru_cache(maxsize=4096)
