@@ -76,7 +76,10 @@ def make_plan(
 
         limit = config.planning.time_limit_seconds if time_limit_seconds is None \
             else time_limit_seconds
-        sol, solver, model_size = solve(prob, base, limit)
+        # the wall-clock limit bounds the whole call: building and the greedy have used some
+        # of it, and naming people afterwards takes about as long again
+        spent = t2 - t0
+        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - max(1.0, spent)))
     t3 = clock()
     att = assign(prob, sol)
     if sol is not base:

@@ -551,6 +551,8 @@ def _step(prob: Problem, sol: Solution, key: str, per: float, left: float
         "wall": status != cp_model.OPTIMAL and solver.deterministic_time < 0.98 * per,
     }
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
+        if info["improved_at"] is None:  # found without a callback (e.g. in presolve)
+            info["improved_at"] = _perf()
         return model.extract(solver), info
     return None, info
 
@@ -583,6 +585,8 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float
         stats.update({"objective": hint_obj / SCALE, "best_bound": round(bound / SCALE, 2),
                       "used": "greedy"})
         return hint, stats, size
+    if obj < hint_obj and stats["improved_at"] is None:
+        stats["improved_at"] = _perf()
     gap = 0.0 if obj <= 0 else max(0.0, (obj - bound) / obj)
     stats.update({"objective": round(obj / SCALE, 2), "best_bound": round(bound / SCALE, 2),
                   "gap": round(gap, 4), "used": "cp-sat"})
