@@ -26,9 +26,11 @@ and ``first_improved_seconds``, when CP-SAT first beat the greedy plan, from the
 Determinism: the same input gives the same plan JSON, except ``stats["timing"]`` which holds
 wall-clock figures only; compare plans with that key removed. The search is reproducible while
 ``planning.deterministic_time`` is what stops CP-SAT; ``planning.time_limit_seconds`` is a safety
-net, and when it is what stopped the search ``stats["timing"]["solver_stopped_by"]`` says
-"wall_time" (raise the limit or lower the deterministic time). On a 2-core machine one unit of
-deterministic time took 1-3 s of wall time on these models.
+net for the whole call (the solver gets what building and the greedy left of it, minus as much
+again for naming people), and when it is what stopped the search
+``stats["timing"]["solver_stopped_by"]`` says "wall_time" (raise the limit or lower the
+deterministic time). On a 2-core machine one unit of deterministic time took 1-3 s of wall time
+on these models.
 """
 
 from __future__ import annotations
