@@ -238,7 +238,10 @@ def _deadlines(prob: Problem) -> dict[tuple[str, int], int]:
     """Latest useful end of a prerequisite session per (training, profile): after it, no
     candidate of a dependent training the profile needs is far enough away."""
     latest: dict[tuple[str, int], int] = {}
+    dependent = {k for k, info in prob.trainings.items() if info.prereqs}
     for c in prob.candidates:
+        if c.training not in dependent:
+            continue  # only trainings with prerequisites bound anything below
         for gid in c.seats:
             tg = (c.training, gid)
             latest[tg] = max(latest.get(tg, c.start), c.start)

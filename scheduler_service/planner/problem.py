@@ -432,12 +432,13 @@ def _prune_rows(rows: list[Row], dur: int, keep: set[int]) -> list[Row]:
 
 
 def _mark_sole(cands: list[Candidate], infos: dict[str, TrainingInfo]) -> None:
-    count: dict[tuple[str, int, int], list[int]] = {}
+    only: dict[tuple[str, int, int], int] = {}  # -> the one candidate, or -1 for several
     for c in cands:
         for g in c.seats:
-            count.setdefault((c.training, c.rnd, g), []).append(c.cid)
-    for (_t, _r, g), cids in count.items():
-        if len(cids) == 1:
-            c = cands[cids[0]]
+            k = (c.training, c.rnd, g)
+            only[k] = c.cid if k not in only else -1
+    for (_t, _r, g), cid in only.items():
+        if cid >= 0:
+            c = cands[cid]
             c.sole = c.sole | {g}
     del infos
