@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
-from scheduler_service.checker.facts import Facts, round_of, rounds_in_horizon
+from scheduler_service.checker.facts import Facts, day_in_round, round_of, rounds_in_horizon
 from scheduler_service.checker.timing import round_label
 from scheduler_service.checker.violation import Violation, span
+from scheduler_service.config.schema import Training
 from scheduler_service.model import Session
 
 Seat = tuple[str, str]  # (person, training)
@@ -90,7 +91,13 @@ def _unplaced_missing(facts: Facts) -> Iterator[Violation]:
             if (person, key) in listed:
                 continue
             own = seats.get((person, key), [])
+            starts = facts.people[person].start_date if person in facts.people else None
             if training.recurrence is None:
+                last = facts.last
+                if training.window is not None:
+                    last = min(last, training.window.end)
+                if starts is not None and starts > last:
+                    continue  # not yet employed while the training can run: not required
                 if not own:
                     yield Violation("unplaced_missing", None, person,
                                     f"{person} is in the audience of required training {key} "
@@ -98,11 +105,25 @@ def _unplaced_missing(facts: Facts) -> Iterator[Violation]:
                 continue
             have = {round_of(training, facts.local_date(s.start)) for s in own}
             for rnd in rounds:
+                if starts is not None and starts > _round_last_day(training, rnd, facts):
+                    continue  # starts after this round: not required in it
                 if rnd not in have:
                     yield Violation("unplaced_missing", None, person,
                                     f"{person} attends no session of required training {key} "
                                     f"in round {round_label(training, rnd)} and is not listed "
                                     "as unplaced")
+
+
+def _round_last_day(training: Training, rnd: tuple[int, int], facts: Facts) -> date:
+    """The last day of the horizon on which a session of round ``rnd`` may fall."""
+    assert training.recurrence is not None
+    day, found = facts.first, facts.first
+    while day <= facts.last:
+        if (round_of(training, day) == rnd
+                and day_in_round(training, day) <= training.recurrence.first_days):
+            found = day
+        day += timedelta(days=1)
+    return found
 
 
 def _history(facts: Facts) -> dict[Seat, list[Session]]:

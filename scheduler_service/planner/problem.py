@@ -252,14 +252,19 @@ def _trainings(
     person_group: dict[str, int],
 ) -> dict[str, TrainingInfo]:
     infos: dict[str, TrainingInfo] = {}
+    starts = {p.id: p.start_date for p in config.roster}
     for key in order:
         spec = config.trainings[key]
         demand: dict[tuple[int, int], tuple[str, ...]] = {}
         for r in rounds[key]:
             done = completed.get((key, r.label), frozenset())
+            last_day = r.days[-1] if r.days else None
             for pid in auds[key]:
                 if pid in done or pid not in person_group:
                     continue
+                begins = starts.get(pid)
+                if begins is not None and last_day is not None and begins > last_day:
+                    continue  # not yet employed while this round can run: not required
                 k = (r.index, person_group[pid])
                 demand[k] = (*demand.get(k, ()), pid)
         prereqs = [(p.training, round(p.min_gap_days * 24 * 60)) for p in spec.prerequisites
