@@ -83,17 +83,18 @@ def make_plan(
         spent = t2 - t0
         sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - max(1.0, spent)))
     t3 = clock()
+    greedy_sessions = len(base.openings)
     att = assign(prob, sol)
+    repaired = repair(prob, sol, att)
     if sol is not base:
-        # The solver counts seats per profile; if naming the people leaves more required
-        # people out than the greedy plan does, the greedy plan is the better one.
+        # The solver counts seats per profile; if, once people are named, its plan seats
+        # fewer required people than the greedy plan does, the greedy plan is the better one.
         att_base = assign(prob, base)
+        repaired_base = repair(prob, base, att_base)
         if _placed_required(prob, att_base) > _placed_required(prob, att):
-            sol, att = base, att_base
+            sol, att, repaired = base, att_base, repaired_base
             solver["fallback"] = "greedy placed more required people"
             solver["improved_at"] = None
-    greedy_sessions = len(base.openings)
-    repaired = repair(prob, sol, att)
     stopped_by = solver.pop("stopped_by", None)
     improved_at = solver.pop("improved_at", None)
     extra: dict[str, Any] = {
