@@ -410,7 +410,12 @@ class Planning(Strict):
         30,
         description="Sessions start on this grid (minutes past the hour).",
     )
-    time_limit_seconds: float = Field(60, gt=0, description="Wall-clock limit for the solver.")
+    time_limit_seconds: float = Field(
+        60, gt=0,
+        description="Wall-clock safety net for a whole `traincal plan` run: the solver gets what "
+        "is left after building the problem, keeping time to name people. Normally the "
+        "deterministic budget below stops the solver first, which keeps plans reproducible.",
+    )
     deterministic_time: float = Field(
         8, gt=0,
         description=("CP-SAT deterministic time budget (reproducible work units, about 1-3 s "
