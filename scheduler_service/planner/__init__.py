@@ -79,9 +79,11 @@ def make_plan(
         limit = config.planning.time_limit_seconds if time_limit_seconds is None \
             else time_limit_seconds
         # the wall-clock limit bounds the whole call: building and the greedy have used some
-        # of it, and naming people afterwards takes about as long again
+        # of it; naming and repairing people afterwards (twice, for the greedy comparison)
+        # takes about twice as long again, and CP-SAT's passes may overrun by a few percent
         spent = t2 - t0
-        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - max(1.0, spent)))
+        reserve = max(2.0, 2 * spent) + 0.03 * limit
+        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve))
     t3 = clock()
     greedy_sessions = len(base.openings)
     att = assign(prob, sol)
