@@ -3,6 +3,8 @@
 - capacity bound: for every training (and round of a recurring one), ceil(people seated /
   capacity), summed. No plan can seat the same people in fewer sessions.
 - required placed: (person, required training, round) pairs with a seat, over all such pairs.
+- per-training bound: each required training and round alone, the fewest sessions seating
+  every audience member who can be seated at all (set cover, CP-SAT; see ``training_bound``).
 - overtime hours caused by training: per person and fixed pay week (local week start from the
   config), with S = hours of shifts starting in that week and X = session hours outside the
   person's shifts plus paid travel for an in-person session not inside a shift,
@@ -128,6 +130,93 @@ def _overtime(config: Config, sessions: list[Session], shifts: list[Shift]) -> t
     overtime = sum(max(0.0, worked[k] + x - limit) - max(0.0, worked[k] - limit)
                    for k, x in extra.items())
     return overtime, sum(extra.values())
+
+
+@dataclass(frozen=True)
+class TrainingBound:
+    """Sum over required trainings and rounds of each one's set-cover optimum (or best bound)."""
+
+    sessions: int
+    proven: bool
+    rounds: int
+    seatable_pairs: int
+
+
+def min_sessions(groups: list[tuple[int, frozenset[int]]], capacity: int,
+                 limit: float = 5.0) -> tuple[int, bool]:
+    """Fewest sessions seating every group: ``(people, eligible candidate starts)`` pairs.
+
+    Several sessions may open at one start (rooms are ignored), so a start seats ``capacity``
+    times the sessions opened there. A set-cover ILP (CP-SAT, one worker, fixed seed); when not
+    proven optimal within ``limit`` seconds, the solver's best objective bound (rounded up) is
+    returned: still a lower bound. Groups with no eligible candidate are left out."""
+    from ortools.sat.python import cp_model
+
+    groups = [(n, elig) for n, elig in groups if n > 0 and elig]
+    if not groups:
+        return 0, True
+    model = cp_model.CpModel()
+    reach: dict[int, int] = {}  # candidate -> people who could take it
+    for n, elig in groups:
+        for c in elig:
+            reach[c] = reach.get(c, 0) + n
+    # sessions opened at each start: parallel sessions are allowed (rooms are ignored)
+    opened = {c: model.new_int_var(0, math.ceil(m / capacity), f"open{c}")
+              for c, m in sorted(reach.items())}
+    seated: dict[int, list[cp_model.IntVar]] = {c: [] for c in opened}
+    for i, (n, elig) in enumerate(groups):
+        seats = []
+        for c in sorted(elig):
+            x = model.new_int_var(0, n, f"x{i}_{c}")
+            seats.append(x)
+            seated[c].append(x)
+        model.add(sum(seats) == n)
+    for c, var in opened.items():
+        model.add(sum(seated[c]) <= capacity * var)
+    total = sum(n for n, _e in groups)
+    model.add(sum(opened.values()) >= math.ceil(total / capacity))
+    model.minimize(sum(opened.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return round(solver.objective_value), True
+    bound = max(math.ceil(total / capacity), math.ceil(solver.best_objective_bound - 1e-6))
+    return bound, False
+
+
+def training_bound(config: Config, first: date, last: date, now: datetime,
+                   limit: float = 5.0) -> TrainingBound:
+    """Each required training and round alone: the fewest sessions seating every audience member
+    who can be seated at all (ignoring rooms, other trainings and staffing interactions).
+
+    Eligibility comes from the planner's candidates (``build_problem``): a person's profile can
+    attend a candidate when the candidate offers that profile a seat. The planner prunes a start
+    only when a neighbouring start offers a superset, which leaves the set-cover optimum as is."""
+    from scheduler_service.planner.problem import build_problem
+
+    problem = build_problem(config, first, last, now, None)
+    total = rounds = pairs = 0
+    proven = True
+    for info in problem.trainings.values():
+        if not info.spec.required:
+            continue
+        for rnd, cids in sorted(info.by_round.items()):
+            people: Counter[frozenset[int]] = Counter()
+            for (r, gid), who in info.demand.items():
+                if r == rnd:
+                    elig = frozenset(c for c in cids if gid in problem.candidates[c].seats)
+                    if elig:
+                        people[elig] += len(who)
+            if not people:
+                continue
+            groups = sorted(((k, e) for e, k in people.items()), key=lambda g: sorted(g[1]))
+            n, done = min_sessions(groups, info.spec.capacity, limit)
+            total, rounds, pairs = total + n, rounds + 1, pairs + sum(people.values())
+            proven = proven and done
+    return TrainingBound(sessions=total, proven=proven, rounds=rounds, seatable_pairs=pairs)
 
 
 def now_for(first: date) -> datetime:

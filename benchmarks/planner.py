@@ -13,7 +13,10 @@ checker or the baseline, which run afterwards). In the worker:
 3. ``make_plan(...)``: the final plan (CP-SAT with the config's or ``--time-limit`` limit);
 4. ``verify`` both plans with the independent checker, compute the figures
    (benchmarks/metrics.py);
-5. build the naive coordinator's plan (benchmarks/naive.py), check it, compute its figures.
+5. build the naive coordinator's plan (benchmarks/naive.py), check it, compute its figures;
+6. the per-training lower bound (``metrics.training_bound``: each required training and round
+   alone, a set-cover CP-SAT of at most 5 s each); best LB = max(capacity bound, per-training LB)
+   and "final vs best LB %" = final sessions / best LB - 1.
 
 The parent prints two markdown tables: the planner's figures, and planner vs naive side by side.
 ``--quick`` runs the 50- and 200-person sizes with a 20 s limit.
@@ -35,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from metrics import figures, now_for  # noqa: E402
+from metrics import figures, now_for, training_bound  # noqa: E402
 from naive import naive_plan  # noqa: E402
 from synthetic import SIZES, describe, instance  # noqa: E402
 
@@ -60,6 +63,11 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
     greedy_found = verify(cfg, preview)
     naive = naive_plan(cfg, first, last, now)
     naive_found = verify(cfg, naive)
+    t4 = time.perf_counter()
+    bound = training_bound(cfg, first, last, now)
+    bound_s = time.perf_counter() - t4
+    fin = figures(cfg, final, first, last, found)
+    best = max(fin.capacity_bound, bound.sessions)
     return {
         "size": size, "instance": describe(cfg), "days": (last - first).days + 1,
         "trainings": len(cfg.trainings), "people": len(cfg.roster),
@@ -68,7 +76,10 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
         "time_limit": limit if limit is not None else cfg.planning.time_limit_seconds,
         "stats": {k: v for k, v in final.stats.items() if k not in ("coverage", "cost_parts")},
         "greedy_cost": preview.stats.get("cost"),
-        "final": asdict(figures(cfg, final, first, last, found)),
+        "final": asdict(fin),
+        "training_bound": {**asdict(bound), "seconds": round(bound_s, 2)},
+        "best_bound": best,
+        "over_best_bound": round(fin.sessions / best - 1, 4) if best else None,
         "greedy": asdict(figures(cfg, preview, first, last, greedy_found)),
         "naive": asdict(figures(cfg, naive, first, last, naive_found)),
         "first_violations": [str(v) for v in found[:5]],
@@ -91,15 +102,23 @@ def _ratio(a: float, b: float) -> str:
     return "n/a" if b == 0 else f"{a / b:.2f}"
 
 
+def _bound_text(bound: dict[str, Any]) -> str:
+    return f"{bound['sessions']}" + ("" if bound["proven"] else " (not proven: solver bound)")
+
+
+def _over_text(over: float | None) -> str:
+    return "n/a" if over is None else f"{over:+.1%}"
+
+
 def planner_table(rows: list[dict[str, Any]]) -> str:
     head = ("| size | instance | greedy preview s | final s | peak RSS MiB "
-            "| sessions greedy / final | capacity bound | planner LB | solver status (gap) "
-            "| required placed "
+            "| sessions greedy / final | capacity bound | per-training LB | final vs best LB % "
+            "| planner LB | solver status (gap) | required placed "
             "| violations | overtime h (training) |")
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 14]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['size']} | ERROR: {' '.join(r['error'])} |" + " |" * 10)
+            lines.append(f"| {r['size']} | ERROR: {' '.join(r['error'])} |" + " |" * 12)
             continue
         f, g, st = r["final"], r["greedy"], r["stats"]
         solver = st.get("solver", {})
@@ -111,6 +130,7 @@ def planner_table(rows: list[dict[str, Any]]) -> str:
             f"| {r['size']} | {r['people']} people, {r['trainings']} trainings, {r['days']} d "
             f"| {r['greedy_seconds']} | {r['final_seconds']} | {r['peak_mib']} "
             f"| {g['sessions']} / {f['sessions']} | {f['capacity_bound']} "
+            f"| {_bound_text(r['training_bound'])} | {_over_text(r['over_best_bound'])} "
             f"| {st.get('lower_bound_sessions', '?')} | {gap_text} "
             f"| {placed:.1%} ({f['placed_pairs']}/{f['required_pairs']}) "
             f"| {f['violations']} (greedy {g['violations']}) | {f['overtime_hours']} |")
