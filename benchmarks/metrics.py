@@ -140,6 +140,7 @@ class TrainingBound:
     proven: bool
     rounds: int
     seatable_pairs: int
+    per_training: dict[str, int]  # training -> its bound summed over rounds
 
 
 def min_sessions(groups: list[tuple[int, frozenset[int]]], capacity: int,
@@ -200,6 +201,7 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
     problem = build_problem(config, first, last, now, None)
     total = rounds = pairs = 0
     proven = True
+    per: dict[str, int] = {}
     for info in problem.trainings.values():
         if not info.spec.required:
             continue
@@ -215,8 +217,10 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
             groups = sorted(((k, e) for e, k in people.items()), key=lambda g: sorted(g[1]))
             n, done = min_sessions(groups, info.spec.capacity, limit)
             total, rounds, pairs = total + n, rounds + 1, pairs + sum(people.values())
+            per[info.key] = per.get(info.key, 0) + n
             proven = proven and done
-    return TrainingBound(sessions=total, proven=proven, rounds=rounds, seatable_pairs=pairs)
+    return TrainingBound(sessions=total, proven=proven, rounds=rounds, seatable_pairs=pairs,
+                         per_training=dict(sorted(per.items())))
 
 
 def now_for(first: date) -> datetime:

@@ -30,6 +30,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
         "final": asdict(fin),
         "training_bound": {**asdict(bound), "seconds": round(bound_s, 2)},
         "best_bound": best,
+        "final_per_training": dict(sorted(Counter(
+            s.training for s in final.sessions if s.status != "cancelled").items())),
         "over_best_bound": round(fin.sessions / best - 1, 4) if best else None,
         "greedy": asdict(figures(cfg, preview, first, last, greedy_found)),
         "naive": asdict(figures(cfg, naive, first, last, naive_found)),
