@@ -141,23 +141,62 @@ def facilitator_free(
     rules: RestRules,
 ) -> str | None:
     """Why facilitator ``fid`` cannot lead [start, end), or None when they can (rule 6)."""
-    spec = config.facilitators.get(fid) or default_facilitator()
-    zone = config.zone
-    a, b = _local(start, zone), _local(end, zone)
-    if any(t.start <= a.date() <= t.end for t in spec.time_off):
-        return "time off"
-    s_min, e_min = a.hour * 60 + a.minute, b.hour * 60 + b.minute
-    day = WEEKDAYS[a.weekday()]
-    fits = a.date() == b.date() and any(
-        day in days and s_min >= lo and e_min <= hi for days, lo, hi in _windows(spec)
-    )
-    if not fits:
-        return "outside their availability"
-    if shifts:
-        code, why, _ = explain_time(shifts, start, end, rules)
-        if code not in (ATTACHED, FREE):
-            return why if code == 0 else "on shift"
-    return None
+    return FacilitatorRules.of(config, fid).why_not(config.zone, start, end, shifts, rules)
+
+
+@dataclass(frozen=True)
+class FacilitatorRules:
+    """A facilitator's time off and availability windows, read once from the config."""
+
+    time_off: tuple[tuple[date, date], ...]
+    windows: tuple[tuple[frozenset[str], int, int], ...]
+
+    @classmethod
+    def of(cls, config: Config, fid: str) -> FacilitatorRules:
+        spec = config.facilitators.get(fid) or default_facilitator()
+        return cls(tuple((t.start, t.end) for t in spec.time_off),
+                   tuple((frozenset(days), lo, hi) for days, lo, hi in _windows(spec)))
+
+    def why_not(self, zone: ZoneInfo, start: int, end: int,
+                shifts: tuple[ShiftSpan, ...] | None, rules: RestRules) -> str | None:
+        return self.why_not_at(Slot.of(zone, start, end), shifts, rules)
+
+    def why_not_at(self, slot: Slot, shifts: tuple[ShiftSpan, ...] | None, rules: RestRules
+                   ) -> str | None:
+        a_day = slot.day
+        if any(lo <= a_day <= hi for lo, hi in self.time_off):
+            return "time off"
+        day, s_min, e_min = slot.weekday, slot.start_min, slot.end_min
+        fits = slot.same_day and any(
+            day in days and s_min >= lo and e_min <= hi for days, lo, hi in self.windows
+        )
+        if not fits:
+            return "outside their availability"
+        start, end = slot.start, slot.end
+        if shifts:
+            code, why, _ = explain_time(shifts, start, end, rules)
+            if code not in (ATTACHED, FREE):
+                return why if code == 0 else "on shift"
+        return None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """[start, end) with its local start date, weekday and clock minutes."""
+
+    start: int
+    end: int
+    day: date
+    weekday: str
+    start_min: int
+    end_min: int
+    same_day: bool
+
+    @classmethod
+    def of(cls, zone: ZoneInfo, start: int, end: int) -> Slot:
+        a, b = _local(start, zone), _local(end, zone)
+        return cls(start, end, a.date(), WEEKDAYS[a.weekday()], a.hour * 60 + a.minute,
+                   b.hour * 60 + b.minute, a.date() == b.date())
 
 
 @lru_cache(maxsize=1 << 16)

@@ -106,10 +106,14 @@ class PayRules:
 
     def overtime(self, by_day: dict[date, int]) -> int:
         """Overtime minutes of one pay week, given worked minutes per local day."""
+        daily, double, total = self.parts(by_day)
+        return daily + double + max(0, total - daily - self.weekly)
+
+    def parts(self, by_day: dict[date, int]) -> tuple[int, int, int]:
+        """(daily overtime, double time, total worked) minutes of one pay week."""
         daily = sum(max(0, m - self.daily) for m in by_day.values()) if self.daily else 0
         double = sum(max(0, m - self.double) for m in by_day.values()) if self.double else 0
-        total = sum(by_day.values())
-        return daily + double + max(0, total - daily - self.weekly)
+        return daily, double, sum(by_day.values())
 
 
 class WorkLedger:
@@ -119,6 +123,7 @@ class WorkLedger:
         self.weeks = weeks
         self.shifts = tuple(shifts)
         self._one: dict[tuple[int, date, int, PayRules], int] = {}
+        self._parts: dict[tuple[int, PayRules], tuple[int, int, int, int]] = {}
         self.days: dict[int, dict[date, int]] = {}
         for start, end, _o, _n in self.shifts:
             wk = weeks.start_of(start)
@@ -128,11 +133,29 @@ class WorkLedger:
 
     def extra_one(self, pay: PayRules, start: int, minutes: int) -> int:
         """``extra_overtime`` of a single item (memoised: only its day and week matter)."""
-        key = (self.weeks.start_of(start), _local_day(self.weeks.zone, start), minutes, pay)
+        wk = self.weeks.start_of(start)
+        day = _local_day(self.weeks.zone, start)
+        key = (wk, day, minutes, pay)
         found = self._one.get(key)
         if found is None:
-            found = self._one[key] = self.extra_overtime(pay, [(start, minutes)])
+            found = self._one[key] = self._extra_single(pay, wk, day, minutes)
         return found
+
+    def _extra_single(self, pay: PayRules, wk: int, day: date, minutes: int) -> int:
+        """``extra_overtime`` of one item, from the week's memoised overtime parts."""
+        parts = self._parts.get((wk, pay))
+        if parts is None:
+            base = self.days.get(wk, {})
+            parts = self._parts[(wk, pay)] = (*pay.parts(base), pay.overtime(base))
+        daily, double, total, before = parts
+        old = self.days.get(wk, {}).get(day, 0)
+        new = old + minutes
+        if pay.daily:
+            daily += max(0, new - pay.daily) - max(0, old - pay.daily)
+        if pay.double:
+            double += max(0, new - pay.double) - max(0, old - pay.double)
+        total += minutes
+        return daily + double + max(0, total - daily - pay.weekly) - before
 
     def extra_overtime(self, pay: PayRules, sessions: Iterable[tuple[int, int]]) -> int:
         """Extra overtime minutes caused by worked ``(start, minutes)`` training items."""

@@ -48,6 +48,9 @@ class GreedyState:
         self.done = completed_by_group(prob)
         self.deadline = _deadlines(prob)
         self._order: dict[int, list[tuple[int, int]]] = {}  # cid -> (seat units, group) sorted
+        # the orders only shrink when a profile's demand in the round runs out: filter lazily
+        self._round_version: dict[tuple[str, int], int] = {}
+        self._order_version: dict[int, int] = {}
 
     # --- evaluation ---------------------------------------------------------------------
 
@@ -117,13 +120,18 @@ class GreedyState:
     def live_order(self, c: Candidate) -> list[tuple[int, int]]:
         """(seat units, group) of the profiles that still need this round, cheapest first
         (pruned as profiles are served: demand only ever goes down)."""
+        key = (c.training, c.rnd)
+        version = self._round_version.get(key, 0)
         order = self._order.get(c.cid)
         if order is None:
             order = sorted((seat.units, gid) for gid, seat in c.seats.items())
+        elif self._order_version[c.cid] == version:
+            return order
         rem = self.remaining
-        key = (c.training, c.rnd)
-        order = [x for x in order if rem.get((*key, x[1]), 0) > 0]
+        training, rnd = key
+        order = [x for x in order if rem.get((training, rnd, x[1]), 0) > 0]
         self._order[c.cid] = order
+        self._order_version[c.cid] = version
         return order
 
     def evaluate(self, c: Candidate, prefer: dict[int, int] | None = None
@@ -214,9 +222,12 @@ class GreedyState:
                 self.fac_busy.setdefault(f, IntervalBag()).add(c.start, c.end)
                 self.fac_load[f] = self.fac_load.get(f, 0) + 1
         seg = slice(c.segs.start, c.segs.stop)
+        rkey = (c.training, c.rnd)
         for gid, n in op.seats.items():
             g = self.p.groups[gid]
             self.remaining[(c.training, c.rnd, gid)] -= n
+            if self.remaining[(c.training, c.rnd, gid)] <= 0:  # a profile leaves the orders
+                self._round_version[rkey] = self._round_version.get(rkey, 0) + 1
             self.group_busy.setdefault(gid, IntervalBag()).add(c.start, c.end, n)
             self.group_busy_in.setdefault((gid, c.training), IntervalBag()).add(
                 c.start, c.end, n)

@@ -24,11 +24,12 @@ from scheduler_service.planner.availability import (
     status_codes,
 )
 from scheduler_service.planner.candidates import (
+    FacilitatorRules,
     Round,
+    Slot,
     audience,
     day_blocked,
     day_starts,
-    facilitator_free,
     round_of_day,
     rounds_of,
 )
@@ -349,6 +350,10 @@ def _candidates(
     fac_cache: dict[tuple[str, int, int], bool] = {}
     shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
 
+    fac_rules: dict[str, FacilitatorRules] = {}
+    slots: dict[tuple[int, int], Slot] = {}
+    zone = config.zone
+
     def fac_ok(fid: str, start: int, dur: int) -> bool:
         fk = (fid, start, dur)
         ok = fac_cache.get(fk)
@@ -356,7 +361,13 @@ def _candidates(
             sh = shifts.get(fid, ())
             nearby = tuple(near(sh, shift_starts.get(fid, []), start, start + dur,
                                 rules.reach)) if sh else ()
-            ok = facilitator_free(config, fid, start, start + dur, nearby, rules) is None
+            spec = fac_rules.get(fid)
+            if spec is None:
+                spec = fac_rules[fid] = FacilitatorRules.of(config, fid)
+            slot = slots.get((start, dur))
+            if slot is None:
+                slot = slots[(start, dur)] = Slot.of(zone, start, start + dur)
+            ok = spec.why_not_at(slot, nearby, rules) is None
             fac_cache[fk] = ok
         return ok
 
@@ -383,16 +394,18 @@ def _candidates(
                 rows.append((start, col, facs))
             kept = _prune_rows(rows, dur, {t for (k, t) in keep if k == key})
             pruned += len(rows) - len(kept)
+            in_person = info.in_person
+            row_keys = [cost_key[gid] for gid in gids]
             for start, col, facs in kept:
                 seats: dict[int, SeatCost] = {}
-                for gid, kind in zip(gids, col, strict=True):
+                wk, day = when[start]
+                for gid, ckey, kind in zip(gids, row_keys, col, strict=True):
                     if kind == BLOCKED:
                         continue
-                    ck = (cost_key[gid], kind, *when[start], dur, info.in_person)
+                    ck = (ckey, kind, wk, day, dur, in_person)
                     sc = cost_cache.get(ck)
                     if sc is None:
-                        sc = seat_cost(kind, start, dur, info.in_person, ledgers[ck[0]], pay,
-                                       config)
+                        sc = seat_cost(kind, start, dur, in_person, ledgers[ckey], pay, config)
                         cost_cache[ck] = sc
                     seats[gid] = sc
                 out.append(Candidate(len(out), key, r.index, start, start + dur, seats, facs))
