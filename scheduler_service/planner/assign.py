@@ -126,14 +126,13 @@ def _sanitise(prob: Problem, out: Assignment) -> None:
     drop: set[tuple[int, str]] = set()
     for pid in sorted(seats):
         cids = sorted(seats[pid], key=lambda c: (prob.candidates[c].start, c))
-        kept: list[int] = []
+        latest_end = -(1 << 62)  # of the kept seats
+        kept_rounds: set[tuple[str, int]] = set()
         ends: dict[str, int] = {}
+        group = prob.groups[prob.person_group[pid]]
         for cid in cids:
             c = prob.candidates[cid]
-            clash = any(prob.candidates[k].end > c.start for k in kept) or any(
-                prob.candidates[k].training == c.training and prob.candidates[k].rnd == c.rnd
-                for k in kept)
-            group = prob.groups[prob.person_group[pid]]
+            clash = latest_end > c.start or (c.training, c.rnd) in kept_rounds
             early = any(
                 pre in group.trainings and not prob.attended_before(pre, pid)
                 and ends.get(pre, 1 << 62) > c.start - gap
@@ -141,7 +140,8 @@ def _sanitise(prob: Problem, out: Assignment) -> None:
             if clash or early:
                 drop.add((cid, pid))
                 continue
-            kept.append(cid)
+            latest_end = max(latest_end, c.end)
+            kept_rounds.add((c.training, c.rnd))
             ends.setdefault(c.training, c.end)
     for cid, pid in sorted(drop):
         c = prob.candidates[cid]

@@ -163,16 +163,25 @@ class FacilitatorRules:
 
     def why_not_at(self, slot: Slot, shifts: tuple[ShiftSpan, ...] | None, rules: RestRules
                    ) -> str | None:
-        a_day = slot.day
-        if any(lo <= a_day <= hi for lo, hi in self.time_off):
+        if self.off_on(slot.day):
             return "time off"
-        day, s_min, e_min = slot.weekday, slot.start_min, slot.end_min
-        fits = slot.same_day and any(
-            day in days and s_min >= lo and e_min <= hi for days, lo, hi in self.windows
-        )
-        if not fits:
+        if not self.fits(slot.same_day, slot.weekday, slot.start_min, slot.end_min):
             return "outside their availability"
-        start, end = slot.start, slot.end
+        return self.shift_clash(slot.start, slot.end, shifts, rules)
+
+    def off_on(self, day: date) -> bool:
+        return any(lo <= day <= hi for lo, hi in self.time_off)
+
+    def fits(self, same_day: bool, weekday: str, start_min: int, end_min: int) -> bool:
+        """A session starting ``start_min`` and ending ``end_min`` (local clock) fits a
+        window."""
+        return same_day and any(
+            weekday in days and start_min >= lo and end_min <= hi for days, lo, hi in self.windows
+        )
+
+    @staticmethod
+    def shift_clash(start: int, end: int, shifts: tuple[ShiftSpan, ...] | None,
+                    rules: RestRules) -> str | None:
         if shifts:
             code, why, _ = explain_time(shifts, start, end, rules)
             if code not in (ATTACHED, FREE):

@@ -17,13 +17,15 @@ class IntervalBag:
     def load(self, start: int, end: int) -> int:
         """Total weight of the intervals that overlap [start, end)."""
         items = self._items
-        i = bisect_left(items, (start - MAX_SPAN, -1, -1))
+        if not items:
+            return 0
         total = 0
-        while i < len(items) and items[i][0] < end:
+        for i in range(bisect_left(items, (start - MAX_SPAN, -1, -1)), len(items)):
             s, e, w = items[i]
-            if e > start and s < end:
+            if s >= end:
+                break
+            if e > start:
                 total += w
-            i += 1
         return total
 
     def overlaps(self, start: int, end: int) -> bool:

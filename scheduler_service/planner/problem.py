@@ -352,6 +352,8 @@ def _candidates(
 
     fac_rules: dict[str, FacilitatorRules] = {}
     slots: dict[tuple[int, int], Slot] = {}
+    off_cache: dict[tuple[str, date], bool] = {}
+    fit_cache: dict[tuple[str, bool, str, int, int], bool] = {}
     zone = config.zone
 
     def fac_ok(fid: str, start: int, dur: int) -> bool:
@@ -367,7 +369,14 @@ def _candidates(
             slot = slots.get((start, dur))
             if slot is None:
                 slot = slots[(start, dur)] = Slot.of(zone, start, start + dur)
-            ok = spec.why_not_at(slot, nearby, rules) is None
+            off = off_cache.get((fid, slot.day))
+            if off is None:
+                off = off_cache[(fid, slot.day)] = spec.off_on(slot.day)
+            wk = (fid, slot.same_day, slot.weekday, slot.start_min, slot.end_min)
+            fits = fit_cache.get(wk)
+            if fits is None:
+                fits = fit_cache[wk] = spec.fits(*wk[1:])
+            ok = not off and fits and spec.shift_clash(start, start + dur, nearby, rules) is None
             fac_cache[fk] = ok
         return ok
 
