@@ -65,12 +65,19 @@ def _round(config: Config, session: Session) -> tuple[str, tuple[int, int] | Non
 
 
 def _capacity_bound(config: Config, sessions: list[Session]) -> int:
+    return sum(capacity_by_training(config, sessions).values())
+
+
+def capacity_by_training(config: Config, sessions: list[Session]) -> dict[str, int]:
+    """Per training, ceil(people seated / capacity) summed over its rounds."""
     seated: dict[tuple[str, tuple[int, int] | None], set[str]] = defaultdict(set)
     for s in sessions:
-        if s.training in config.trainings:
+        if s.training in config.trainings and s.status != "cancelled":
             seated[_round(config, s)].update(s.attendees)
-    return sum(math.ceil(len(people) / config.trainings[key].capacity)
-               for (key, _), people in seated.items())
+    out: dict[str, int] = defaultdict(int)
+    for (key, _), people in seated.items():
+        out[key] += math.ceil(len(people) / config.trainings[key].capacity)
+    return dict(sorted(out.items()))
 
 
 def _placement(config: Config, sessions: list[Session], first: date, last: date) -> tuple[int, int]:
