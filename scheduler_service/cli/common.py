@@ -18,7 +18,7 @@ console_err = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def config_option(func: F) -> F:
+def config_option(func: F, *, help: str = "The traincal configuration file.") -> F:
     """``--config PATH`` (default ``./config.toml``), passed on as ``config_path``."""
     return click.option(
         "--config",
@@ -26,7 +26,7 @@ def config_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         default=Path("config.toml"),
         show_default=True,
-        help="The traincal configuration file.",
+        help=help,
     )(func)
 
 

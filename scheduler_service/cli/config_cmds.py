@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -150,14 +151,7 @@ def example_config_text() -> str:
 
 
 @click.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("config.toml"),
-    show_default=True,
-    help="Where to write the config.",
-)
+@functools.partial(config_option, help="Where to write the config.")
 def init(config_path: Path) -> None:
     """Write a starter config.toml from the annotated example (never overwrites)."""
     if config_path.exists():
