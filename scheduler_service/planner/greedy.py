@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
+from collections.abc import Callable
 
 import numpy as np
 
@@ -320,7 +321,13 @@ def _round_pass(state: GreedyState, cids: list[int]) -> None:
         heapq.heappush(heap, (new_score, start, cid))  # it may take more people later
 
 
-def greedy(prob: Problem) -> Solution:
+RoundSeeder = Callable[["GreedyState", str, int], None]
+
+
+def greedy(prob: Problem, seed: RoundSeeder | None = None) -> Solution:
+    """The greedy plan. ``seed(state, training, round)``, when given, opens sessions of a round
+    first (e.g. a session-count-optimal cover, ``cover.py``); the greedy pass then seats
+    whoever is left."""
     state = GreedyState(prob)
     for cid in sorted(prob.keep, key=lambda c: (list(prob.trainings).index(
             prob.candidates[c].training), prob.candidates[c].start, c)):
@@ -334,6 +341,8 @@ def greedy(prob: Problem) -> Solution:
             state.open(prob.candidates[cid], got[1])
     for info in prob.trainings.values():
         for r in info.rounds:
+            if seed is not None:
+                seed(state, info.key, r.index)
             _round_pass(state, info.by_round.get(r.index, []))
     return state.solution
 
