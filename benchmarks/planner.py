@@ -13,14 +13,17 @@ checker or the baseline, which run afterwards). In the worker:
 3. ``make_plan(...)``: the final plan (CP-SAT with the config's or ``--time-limit`` limit);
 4. ``verify`` both plans with the independent checker, compute the figures
    (benchmarks/metrics.py);
-5. build the naive coordinator's plan (benchmarks/naive.py), check it, compute its figures;
+5. build the naive coordinators' plans, check them, compute their figures: the day-off
+   baseline (benchmarks/naive.py) and the on-shift baseline (benchmarks/naive_shift.py), strict
+   (teams with no suitable shift stay unplaced) and with the day-off fallback;
 6. the per-training lower bound (``metrics.training_bound``: each required training and round
    alone, a set-cover CP-SAT of at most 5 s each); best LB = max(capacity bound, per-training LB)
    and "final vs best LB %" = final sessions / best LB - 1. The JSON also has
    ``combined_bound``: per training the larger of its capacity bound and its set-cover bound,
    summed (valid too, and at least best LB).
 
-The parent prints two markdown tables: the planner's figures, and planner vs naive side by side.
+The parent prints three markdown tables: the planner's figures, planner vs the day-off naive
+coordinator, and planner vs the on-shift naive coordinator (strict and with fallback) side by side.
 ``--quick`` runs the 50- and 200-person sizes with a 20 s limit.
 """
 
@@ -43,6 +46,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from metrics import capacity_by_training, figures, now_for, training_bound  # noqa: E402
 from naive import naive_plan  # noqa: E402
+from naive_shift import naive_shift_plan  # noqa: E402
 from synthetic import SIZES, describe, instance  # noqa: E402
 
 from scheduler_service.checker import verify  # noqa: E402
@@ -66,6 +70,8 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
     greedy_found = verify(cfg, preview)
     naive = naive_plan(cfg, first, last, now)
     naive_found = verify(cfg, naive)
+    on_shift = {name: naive_shift_plan(cfg, first, last, now, fallback=fb)
+                for name, fb in (("naive_shift", False), ("naive_shift_fallback", True))}
     t4 = time.perf_counter()
     bound = training_bound(cfg, first, last, now)
     bound_s = time.perf_counter() - t4
@@ -93,6 +99,8 @@ def work(size: str, seed: int, limit: float | None) -> dict[str, Any]:
         "over_combined_bound": round(fin.sessions / combined - 1, 4) if combined else None,
         "greedy": asdict(figures(cfg, preview, first, last, greedy_found)),
         "naive": asdict(figures(cfg, naive, first, last, naive_found)),
+        **{name: asdict(figures(cfg, plan, first, last, verify(cfg, plan)))
+           for name, plan in on_shift.items()},
         "first_violations": [str(v) for v in found[:5]],
     }
 
@@ -169,6 +177,32 @@ def naive_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+SHIFT_VARIANTS = (("naive_shift", "on shift"), ("naive_shift_fallback", "on shift + fallback"))
+
+
+def naive_shift_table(rows: list[dict[str, Any]]) -> str:
+    head = ("| size | baseline | sessions planner / naive (ratio) "
+            "| staffing violations planner / naive | all violations planner / naive "
+            "| overtime h planner / naive (ratio) | off-shift paid h planner / naive "
+            "| required placed planner / naive |")
+    lines = [head, "|" + "---|" * 8]
+    for r in rows:
+        for name, label in SHIFT_VARIANTS:
+            if "error" in r or name not in r:
+                continue
+            f, n = r["final"], r[name]
+            lines.append(
+                f"| {r['size']} | {label} | {f['sessions']} / {n['sessions']} "
+                f"({_ratio(f['sessions'], n['sessions'])}) "
+                f"| {f['staffing_violations']} / {n['staffing_violations']} "
+                f"| {f['violations']} / {n['violations']} "
+                f"| {f['overtime_hours']} / {n['overtime_hours']} "
+                f"({_ratio(f['overtime_hours'], n['overtime_hours'])}) "
+                f"| {f['off_shift_hours']} / {n['off_shift_hours']} "
+                f"| {f['placed_pairs']} / {n['placed_pairs']} of {f['required_pairs']} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
@@ -193,6 +227,8 @@ def main() -> int:
     print(planner_table(rows))
     print()
     print(naive_table(rows))
+    print()
+    print(naive_shift_table(rows))
     for r in rows:
         for text in r.get("first_violations", []):
             print(f"- {r['size']}: {text}")
