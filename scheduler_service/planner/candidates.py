@@ -15,6 +15,9 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
+
 from scheduler_service.config.schema import (
     Config,
     Facilitator,
@@ -24,9 +27,11 @@ from scheduler_service.config.schema import (
 from scheduler_service.planner.availability import (
     ATTACHED,
     FREE,
+    IntArray,
     RestRules,
     ShiftSpan,
     explain_time,
+    near,
 )
 from scheduler_service.planner.timeutil import WEEKDAYS, clock_minutes, days, local, wall
 
@@ -220,3 +225,60 @@ def _clock(value: str) -> int:
 
 def _windows(spec: Facilitator) -> list[tuple[list[str], int, int]]:
     return [(list(w.days), _clock(w.start), _clock(w.end)) for w in spec.availability]
+
+
+class FacilitatorTable:
+    """Rule 6 for every grid start at once: ``ok(fid, dur)[i]`` says whether ``fid`` may lead
+    [grid[i], grid[i] + dur) (time off, availability windows, their own shifts). Computed per
+    facilitator and duration on first use; the same answers as :meth:`FacilitatorRules.why_not`
+    (the shift check is that very code, run only where the calendar checks pass)."""
+
+    def __init__(self, config: Config, grid: IntArray, shifts: dict[str, tuple[ShiftSpan, ...]],
+                 rules: RestRules) -> None:
+        self.config, self.grid, self.shifts, self.rules = config, grid, shifts, rules
+        zone = config.zone
+        starts = [_local(int(s), zone) for s in grid.tolist()]
+        self.days = [a.date() for a in starts]
+        self.day_ord = np.array([d.toordinal() for d in self.days], dtype=np.int64)
+        self.weekday = np.array([a.weekday() for a in starts], dtype=np.int64)
+        self.start_min = np.array([a.hour * 60 + a.minute for a in starts], dtype=np.int64)
+        self._ends: dict[int, tuple[IntArray, npt.NDArray[np.bool_]]] = {}
+        self._ok: dict[tuple[str, int], npt.NDArray[np.bool_]] = {}
+
+    def _end(self, dur: int) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        found = self._ends.get(dur)
+        if found is None:
+            zone = self.config.zone
+            ends = [_local(int(s) + dur, zone) for s in self.grid.tolist()]
+            end_min = np.array([b.hour * 60 + b.minute for b in ends], dtype=np.int64)
+            same = np.array([b.date() == d for b, d in zip(ends, self.days, strict=True)],
+                            dtype=bool)
+            found = self._ends[dur] = (end_min, same)
+        return found
+
+    def ok(self, fid: str, dur: int) -> npt.NDArray[np.bool_]:
+        found = self._ok.get((fid, dur))
+        if found is None:
+            found = self._ok[(fid, dur)] = self._compute(fid, dur)
+        return found
+
+    def _compute(self, fid: str, dur: int) -> npt.NDArray[np.bool_]:
+        spec = FacilitatorRules.of(self.config, fid)
+        end_min, same = self._end(dur)
+        fits = np.zeros(len(self.grid), dtype=bool)
+        for names, lo, hi in spec.windows:
+            wds = [i for i, w in enumerate(WEEKDAYS) if w in names]
+            fits |= np.isin(self.weekday, wds) & (self.start_min >= lo) & (end_min <= hi)
+        ok = fits & same
+        for a, b in spec.time_off:
+            ok &= ~((self.day_ord >= a.toordinal()) & (self.day_ord <= b.toordinal()))
+        sh = self.shifts.get(fid, ())
+        if sh:
+            shift_starts = [s[0] for s in sh]
+            reach = self.rules.reach
+            for i in np.flatnonzero(ok).tolist():
+                s = int(self.grid[i])
+                nearby = tuple(near(sh, shift_starts, s, s + dur, reach))
+                if spec.shift_clash(s, s + dur, nearby, self.rules) is not None:
+                    ok[i] = False
+        return ok

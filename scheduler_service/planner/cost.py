@@ -133,8 +133,11 @@ class WorkLedger:
 
     def extra_one(self, pay: PayRules, start: int, minutes: int) -> int:
         """``extra_overtime`` of a single item (memoised: only its day and week matter)."""
-        wk = self.weeks.start_of(start)
-        day = _local_day(self.weeks.zone, start)
+        return self.extra_at(pay, self.weeks.start_of(start), _local_day(self.weeks.zone, start),
+                             minutes)
+
+    def extra_at(self, pay: PayRules, wk: int, day: date, minutes: int) -> int:
+        """``extra_one`` for an item in pay week ``wk`` on local day ``day``."""
         key = (wk, day, minutes, pay)
         found = self._one.get(key)
         if found is None:
@@ -190,12 +193,21 @@ def seat_cost(
     kind: int, start: int, duration: int, in_person: bool, ledger: WorkLedger, pay: PayRules,
     config: Config,
 ) -> SeatCost:
+    return seat_cost_at(kind, ledger.weeks.start_of(start), _local_day(ledger.weeks.zone, start),
+                        duration, in_person, ledger, pay, config)
+
+
+def seat_cost_at(
+    kind: int, wk: int, day: date, duration: int, in_person: bool, ledger: WorkLedger,
+    pay: PayRules, config: Config,
+) -> SeatCost:
+    """``seat_cost`` for a session starting in pay week ``wk`` on local day ``day``."""
     w = config.planning.weights
     if kind == RELEASED:
         return SeatCost(kind, 0, 0, 0, 0)
     travel = pay.travel if (kind == FREE and in_person) else 0
     paid = duration + travel
-    overtime = ledger.extra_one(pay, start, paid)
+    overtime = ledger.extra_at(pay, wk, day, paid)
     rest = duration if kind == FREE else 0
     units = round(SCALE * (w.paid_hours_off_shift * paid + w.overtime_hours * overtime
                            + w.rest_interruption_hours * rest) / 60)

@@ -6,34 +6,36 @@ Everything the greedy, the CP-SAT model, the assignment and the explanations sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 
 from scheduler_service.config.schema import Config, Person, Training
 from scheduler_service.model import Plan, Session
 from scheduler_service.planner.availability import (
     BLOCKED,
+    FREE,
+    RELEASED,
     CodeArray,
     IntArray,
     RestRules,
     ShiftSpan,
-    near,
     status_codes,
 )
 from scheduler_service.planner.candidates import (
-    FacilitatorRules,
+    FacilitatorTable,
     Round,
-    Slot,
     audience,
     day_blocked,
     day_starts,
     round_of_day,
     rounds_of,
 )
-from scheduler_service.planner.cost import PayRules, PayWeeks, SeatCost, WorkLedger, seat_cost
+from scheduler_service.planner.cost import PayRules, PayWeeks, SeatCost, WorkLedger, seat_cost_at
 from scheduler_service.planner.profiles import Group, ShiftBook, group_people
 from scheduler_service.planner.timeline import Timeline, build_timeline
 from scheduler_service.planner.timeutil import local, to_min, wall_loose
@@ -201,7 +203,6 @@ def build_problem(
                                      rules, shifts, keep_times)
     for c in candidates:
         infos[c.training].by_round.setdefault(c.rnd, []).append(c.cid)
-    _mark_sole(candidates, infos)
     team_of = {p.id: p.team for p in config.roster}
     extra = [c.start for c in candidates] + [c.end for c in candidates]
     timeline = build_timeline(config, first, last, shifts, team_of, extra)
@@ -333,139 +334,140 @@ def _candidates(
     """Candidates per training and round, dominated starts pruned before costing seats."""
     out: list[Candidate] = []
     pruned = 0
-    index = {int(s): i for i, s in enumerate(grid)}
-    cost_cache: dict[tuple[int, int, int, int, int, bool], SeatCost] = {}
-    pattern: dict[int, tuple[ShiftSpan, ...]] = {}  # group -> shifts: same shifts, same cost
-    first_gid: dict[tuple[ShiftSpan, ...], int] = {}
-    for gid, ledger in ledgers.items():
-        pattern[gid] = ledger.shifts
-        first_gid.setdefault(ledger.shifts, gid)
-    cost_key = {gid: first_gid[sh] for gid, sh in pattern.items()}
-    # a seat's cost depends on its start only through the pay week and the local day
-    weeks = next(iter(ledgers.values())).weeks if ledgers else None
-    when: dict[int, tuple[int, int]] = {}
-    if weeks is not None:
-        for s in grid.tolist():
-            when[s] = (weeks.start_of(s), local(s, config.zone).toordinal())
-    fac_cache: dict[tuple[str, int, int], bool] = {}
-    shift_starts = {pid: [s[0] for s in sh] for pid, sh in shifts.items()}
-
-    fac_rules: dict[str, FacilitatorRules] = {}
-    slots: dict[tuple[int, int], Slot] = {}
-    off_cache: dict[tuple[str, date], bool] = {}
-    fit_cache: dict[tuple[str, bool, str, int, int], bool] = {}
-    zone = config.zone
-
-    def fac_ok(fid: str, start: int, dur: int) -> bool:
-        fk = (fid, start, dur)
-        ok = fac_cache.get(fk)
-        if ok is None:
-            sh = shifts.get(fid, ())
-            nearby = tuple(near(sh, shift_starts.get(fid, []), start, start + dur,
-                                rules.reach)) if sh else ()
-            spec = fac_rules.get(fid)
-            if spec is None:
-                spec = fac_rules[fid] = FacilitatorRules.of(config, fid)
-            slot = slots.get((start, dur))
-            if slot is None:
-                slot = slots[(start, dur)] = Slot.of(zone, start, start + dur)
-            off = off_cache.get((fid, slot.day))
-            if off is None:
-                off = off_cache[(fid, slot.day)] = spec.off_on(slot.day)
-            wk = (fid, slot.same_day, slot.weekday, slot.start_min, slot.end_min)
-            fits = fit_cache.get(wk)
-            if fits is None:
-                fits = fit_cache[wk] = spec.fits(*wk[1:])
-            ok = not off and fits and spec.shift_clash(start, start + dur, nearby, rules) is None
-            fac_cache[fk] = ok
-        return ok
-
+    index = {int(s): i for i, s in enumerate(grid.tolist())}
+    costs = _SeatCosts(config, grid, ledgers, pay)
+    facs_at = FacilitatorTable(config, grid, shifts, rules)
     for key, info in infos.items():
         dur = info.duration
         need = info.spec.facilitators_needed
+        names = info.spec.facilitators
+        kept_starts = {t for (k, t) in keep if k == key}
         for r in info.rounds:
             gids = sorted({g for (rr, g) in info.demand if rr == r.index})
             times = starts[key][r.index]
             if not gids or not times:
                 continue
             idx = np.array([index[t] for t in times], dtype=np.int64)
-            kinds = np.stack([codes[(gid, dur)][idx] for gid in gids])
-            usable: list[bool] = np.asarray(kinds.any(axis=0)).tolist()
-            columns: list[list[int]] = kinds.T.tolist()
-            rows: list[Row] = []
-            for j, start in enumerate(times):
-                if not usable[j]:
-                    continue
-                col = tuple(columns[j])
-                facs = tuple(f for f in info.spec.facilitators if fac_ok(f, start, dur))
-                if len(facs) < need:
-                    continue
-                rows.append((start, col, facs))
-            kept = _prune_rows(rows, dur, {t for (k, t) in keep if k == key})
+            kinds = np.stack([codes[(gid, dur)][idx] for gid in gids]).T  # (times, groups)
+            fac = np.stack([facs_at.ok(f, dur)[idx] for f in names], axis=1) if names else \
+                np.zeros((len(times), 0), dtype=bool)
+            valid = kinds.any(axis=1) & (fac.sum(axis=1) >= need)
+            rows = np.flatnonzero(valid)
+            t_arr = np.asarray(times, dtype=np.int64)[rows]
+            kept = _prune(t_arr, kinds[rows], fac[rows], dur, kept_starts)
             pruned += len(rows) - len(kept)
-            in_person = info.in_person
-            row_keys = [cost_key[gid] for gid in gids]
-            for start, col, facs in kept:
-                seats: dict[int, SeatCost] = {}
-                wk, day = when[start]
-                for gid, ckey, kind in zip(gids, row_keys, col, strict=True):
-                    if kind == BLOCKED:
-                        continue
-                    ck = (ckey, kind, wk, day, dur, in_person)
-                    sc = cost_cache.get(ck)
-                    if sc is None:
-                        sc = seat_cost(kind, start, dur, in_person, ledgers[ckey], pay, config)
-                        cost_cache[ck] = sc
-                    seats[gid] = sc
-                out.append(Candidate(len(out), key, r.index, start, start + dur, seats, facs))
+            if not kept:
+                continue
+            sel = rows[kept]
+            k_kept = kinds[sel]
+            first = len(out)
+            fac_rows = fac[sel].tolist()
+            seat_maker = costs.round_maker(gids, dur, info.in_person)
+            for j, (start, col, frow) in enumerate(zip(t_arr[kept].tolist(), k_kept.tolist(),
+                                                       fac_rows, strict=True)):
+                facs = tuple(f for f, ok in zip(names, frow, strict=True) if ok)
+                out.append(Candidate(first + j, key, r.index, start, start + dur,
+                                     seat_maker(start, col), facs))
+            _mark_sole(out, first, k_kept, gids)
     return out, pruned
 
 
-Row = tuple[int, tuple[int, ...], tuple[str, ...]]
+class _SeatCosts:
+    """Seat costs, shared by profiles with the same shifts; a seat's cost depends on its start
+    only through the pay week and the local day."""
+
+    def __init__(self, config: Config, grid: IntArray, ledgers: dict[int, WorkLedger],
+                 pay: PayRules) -> None:
+        self.config, self.ledgers, self.pay = config, ledgers, pay
+        first_gid: dict[tuple[ShiftSpan, ...], int] = {}
+        for gid, ledger in ledgers.items():
+            first_gid.setdefault(ledger.shifts, gid)
+        self.cost_key = {gid: first_gid[ledger.shifts] for gid, ledger in ledgers.items()}
+        self.cache: dict[tuple[int, int, int, int, int, bool], SeatCost] = {}
+        self.when: dict[int, tuple[int, int]] = {}
+        self.dates: dict[int, date] = {}
+        self.released = SeatCost(RELEASED, 0, 0, 0, 0)
+        weeks = next(iter(ledgers.values())).weeks if ledgers else None
+        if weeks is not None:
+            for s in grid.tolist():
+                day = local(s, config.zone).date()
+                self.when[s] = (weeks.start_of(s), day.toordinal())
+                self.dates[day.toordinal()] = day
+
+    def cost(self, ckey: int, kind: int, wk: int, day: int, dur: int, in_person: bool
+             ) -> SeatCost:
+        if kind == RELEASED:
+            return self.released
+        # travel (the only use of in_person) is paid for seats in free time only
+        ck = (ckey, kind, wk, day, dur, in_person and kind == FREE)
+        sc = self.cache.get(ck)
+        if sc is None:
+            sc = self.cache[ck] = seat_cost_at(kind, wk, self.dates[day], dur, in_person,
+                                               self.ledgers[ckey], self.pay, self.config)
+        return sc
+
+    def round_maker(self, gids: list[int], dur: int, in_person: bool
+                    ) -> Callable[[int, list[int]], dict[int, SeatCost]]:
+        """seats(start, kinds per group) for one round: identical columns on the same day and
+        pay week share one template (copied per candidate)."""
+        keys = [self.cost_key[g] for g in gids]
+        made: dict[tuple[int, int, tuple[int, ...]], dict[int, SeatCost]] = {}
+
+        def seats(start: int, col: list[int]) -> dict[int, SeatCost]:
+            wk, day = self.when[start]
+            mk = (wk, day, tuple(col))
+            found = made.get(mk)
+            if found is None:
+                found = made[mk] = {
+                    gid: self.cost(ck, kind, wk, day, dur, in_person)
+                    for gid, ck, kind in zip(gids, keys, col, strict=True) if kind != BLOCKED}
+            return dict(found)
+
+        return seats
 
 
-def _covers(big: Row, small: Row) -> bool:
-    """``big`` offers every seat kind and facilitator that ``small`` offers."""
-    return all(s == 0 or s == b for s, b in zip(small[1], big[1], strict=True)) and set(
-        small[2]) <= set(big[2])
-
-
-def _prune_rows(rows: list[Row], dur: int, keep: set[int]) -> list[Row]:
-    """Drop a start when a neighbouring start (next grid step) offers a strict superset;
-    among runs of equivalent starts keep one per session length (back-to-back sessions stay
-    possible). Starts of previous sessions are always kept."""
-    kept: list[Row] = []
-    last_by_sig: dict[tuple[tuple[int, ...], tuple[str, ...]], int] = {}
-    for i, row in enumerate(rows):
-        start = row[0]
+def _prune(starts: IntArray, kinds: CodeArray, fac: npt.NDArray[np.bool_], dur: int,
+           keep: set[int]) -> list[int]:
+    """Indices of the rows to keep. Drop a start when a neighbouring row (within 60 minutes)
+    offers a strict superset of seat kinds and facilitators; among runs of equivalent starts
+    keep one per session length (back-to-back sessions stay possible). Starts of previous
+    sessions are always kept."""
+    n = len(starts)
+    dominated = np.zeros(n, dtype=bool)
+    if n > 1:
+        for lo, hi in ((slice(1, n), slice(0, n - 1)), (slice(0, n - 1), slice(1, n))):
+            small, big = kinds[lo], kinds[hi]  # row i (small) against its neighbour (big)
+            same_k = (small == big).all(axis=1)
+            same_f = (fac[lo] == fac[hi]).all(axis=1)
+            covers = ((small == 0) | (small == big)).all(axis=1) & (
+                fac[lo] <= fac[hi]).all(axis=1)
+            close = np.abs(starts[hi] - starts[lo]) <= 60
+            dominated[lo] |= close & ~(same_k & same_f) & covers
+    kept: list[int] = []
+    last_by_sig: dict[bytes, int] = {}
+    sigs = np.concatenate([kinds.astype(np.int8), fac.astype(np.int8)], axis=1)
+    dom = dominated.tolist()
+    for i, start in enumerate(starts.tolist()):
         if start not in keep:
-            dominated = False
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(rows) and abs(rows[j][0] - start) <= 60:
-                    other = rows[j]
-                    if (other[1], other[2]) != (row[1], row[2]) and _covers(other, row):
-                        dominated = True
-                        break
-            if dominated:
+            if dom[i]:
                 continue
-            sig = (row[1], row[2])
+            sig = sigs[i].tobytes()
             prev = last_by_sig.get(sig)
             if prev is not None and start - prev < dur:
                 continue
             last_by_sig[sig] = start
-        kept.append(row)
+        kept.append(i)
     return kept
 
 
-
-def _mark_sole(cands: list[Candidate], infos: dict[str, TrainingInfo]) -> None:
-    only: dict[tuple[str, int, int], int] = {}  # -> the one candidate, or -1 for several
-    for c in cands:
-        for g in c.seats:
-            k = (c.training, c.rnd, g)
-            only[k] = c.cid if k not in only else -1
-    for (_t, _r, g), cid in only.items():
-        if cid >= 0:
-            c = cands[cid]
-            c.sole = c.sole | {g}
-    del infos
+def _mark_sole(cands: list[Candidate], first: int, kinds: CodeArray, gids: list[int]) -> None:
+    """Mark, per group of the round, the candidate that is its only option (if just one)."""
+    offered = kinds != BLOCKED
+    count = offered.sum(axis=0)
+    which = offered.argmax(axis=0)
+    sole: dict[int, list[int]] = {}
+    for g, n, row in zip(gids, count.tolist(), which.tolist(), strict=True):
+        if n == 1:
+            sole.setdefault(row, []).append(g)
+    for row, gs in sole.items():
+        cands[first + row].sole = frozenset(gs)
