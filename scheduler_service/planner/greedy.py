@@ -18,7 +18,7 @@ import numpy as np
 from scheduler_service.planner.availability import RELEASED
 from scheduler_service.planner.cost import session_units
 from scheduler_service.planner.intervals import IntervalBag
-from scheduler_service.planner.problem import Candidate, Problem
+from scheduler_service.planner.problem import Candidate, Problem, TrainingInfo
 from scheduler_service.planner.solution import Opening, Solution
 
 EMPTY = IntervalBag()
@@ -48,10 +48,14 @@ class GreedyState:
         self.fac_load: dict[str, int] = {}
         self.done = completed_by_group(prob)
         self.deadline = _deadlines(prob)
-        self._order: dict[int, list[tuple[int, int]]] = {}  # cid -> (seat units, group) sorted
+        # (seat units, group) sorted, per seat template (candidates with equal seats share it)
+        self._order: dict[int, list[tuple[int, int]]] = {}
         # the orders only shrink when a profile's demand in the round runs out: filter lazily
         self._round_version: dict[tuple[str, int], int] = {}
         self._order_version: dict[int, int] = {}
+        self.left: dict[tuple[str, int], int] = {}  # people still to seat per round
+        for (t, r, _g), n in self.remaining.items():
+            self.left[(t, r)] = self.left.get((t, r), 0) + n
 
     # --- evaluation ---------------------------------------------------------------------
 
@@ -123,20 +127,24 @@ class GreedyState:
         (pruned as profiles are served: demand only ever goes down)."""
         key = (c.training, c.rnd)
         version = self._round_version.get(key, 0)
-        order = self._order.get(c.cid)
+        okey = c.template if c.template >= 0 else -1 - c.cid
+        order = self._order.get(okey)
         if order is None:
             order = sorted((seat.units, gid) for gid, seat in c.seats.items())
-        elif self._order_version[c.cid] == version:
+        elif self._order_version[okey] == version:
             return order
         rem = self.remaining
         training, rnd = key
         order = [x for x in order if rem.get((training, rnd, x[1]), 0) > 0]
-        self._order[c.cid] = order
-        self._order_version[c.cid] = version
+        self._order[okey] = order
+        self._order_version[okey] = version
         return order
 
     def evaluate(self, c: Candidate, prefer: dict[int, int] | None = None
                  ) -> tuple[float, Opening] | None:
+        order = self.live_order(c)
+        if not order:
+            return None  # nobody this candidate could seat still needs the round
         info = self.p.trainings[c.training]
         existing = self.solution.openings.get(c.cid)
         cap = info.spec.capacity
@@ -156,7 +164,6 @@ class GreedyState:
             units = session_units(self.p.config, info.duration, info.spec.facilitators_needed)
         if facs is None:
             return None
-        order = self.live_order(c)
         team_cap = self.p.timeline.team_cap
         seats: dict[int, int] = {}
         team_used: dict[str | None, int] = {}
@@ -227,6 +234,7 @@ class GreedyState:
         for gid, n in op.seats.items():
             g = self.p.groups[gid]
             self.remaining[(c.training, c.rnd, gid)] -= n
+            self.left[rkey] -= n
             if self.remaining[(c.training, c.rnd, gid)] <= 0:  # a profile leaves the orders
                 self._round_version[rkey] = self._round_version.get(rkey, 0) + 1
             self.group_busy.setdefault(gid, IntervalBag()).add(c.start, c.end, n)
@@ -298,17 +306,44 @@ def _optimistic(state: GreedyState, c: Candidate) -> float | None:
     return fixed / size + cheapest
 
 
-def _round_pass(state: GreedyState, cids: list[int]) -> None:
+def _bounds(state: GreedyState, info: TrainingInfo, rnd: int, cids: list[int]
+            ) -> list[float | None] | None:
+    """``_optimistic`` for a whole round at once (None when ``cids`` is not the round)."""
+    table = info.seat_table.get(rnd)
+    if table is None or cids != list(range(table.first, table.first + len(table.units))):
+        return None
+    rem = state.remaining
+    live = np.array([rem.get((info.key, rnd, g), 0) for g in table.gids], dtype=np.int64)
+    has = table.offered & (live > 0)
+    usable = has.any(axis=1)
+    cheapest = np.where(has, table.units, np.iinfo(np.int64).max).min(axis=1)
+    size = np.minimum(has @ live, info.spec.capacity)
+    fixed = session_units(state.p.config, info.duration, info.spec.facilitators_needed)
+    bound = fixed / np.where(usable, size, 1) + cheapest
+    oks: list[bool] = np.asarray(usable).tolist()
+    return [b if ok else None for b, ok in zip(bound.tolist(), oks, strict=True)]
+
+
+def _round_pass(state: GreedyState, cids: list[int], info: TrainingInfo | None = None,
+                rnd: int = 0) -> None:
     prob = state.p
     heap: list[tuple[float, int, int]] = []
-    for cid in cids:
+    bounds = None if info is None else _bounds(state, info, rnd, cids)
+    for i, cid in enumerate(cids):
         c = prob.candidates[cid]
-        bound = _optimistic(state, c)
+        bound = _optimistic(state, c) if bounds is None else bounds[i]
         if bound is not None:
             heap.append((bound, c.start, cid))
     heapq.heapify(heap)
+    if not cids:
+        return
+    first = prob.candidates[cids[0]]
+    rkey = (first.training, first.rnd)
+    left = state.left
     while heap:
         score, start, cid = heapq.heappop(heap)
+        if left.get(rkey, 0) <= 0:
+            break  # everyone in the round is seated: no candidate can take anyone any more
         c = prob.candidates[cid]
         got = state.evaluate(c)
         if got is None:
@@ -343,6 +378,6 @@ def greedy(prob: Problem, seed: RoundSeeder | None = None) -> Solution:
         for r in info.rounds:
             if seed is not None:
                 seed(state, info.key, r.index)
-            _round_pass(state, info.by_round.get(r.index, []))
+            _round_pass(state, info.by_round.get(r.index, []), info, r.index)
     return state.solution
 

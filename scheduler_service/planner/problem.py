@@ -52,6 +52,18 @@ class Candidate:
     facilitators: tuple[str, ...]
     sole: frozenset[int] = frozenset()  # groups for which this is the only option in the round
     segs: range = range(0)
+    template: int = -1  # candidates of a round with the same template have equal seats
+
+
+@dataclass
+class RoundSeats:
+    """A round's candidates (ids ``first`` ..) against its groups, as arrays: which group each
+    candidate offers a seat and the seat's units."""
+
+    first: int
+    gids: list[int]
+    offered: npt.NDArray[np.bool_]  # (candidates, groups)
+    units: IntArray  # (candidates, groups); 0 where no seat
 
 
 @dataclass
@@ -66,6 +78,7 @@ class TrainingInfo:
     in_person: bool
     by_round: dict[int, list[int]] = field(default_factory=dict)  # round -> candidate ids
     dropped_days: dict[date, str] = field(default_factory=dict)  # rule-1 reason per day
+    seat_table: dict[int, RoundSeats] = field(default_factory=dict)  # round -> seats as arrays
     _min: dict[int, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -366,9 +379,12 @@ def _candidates(
             for j, (start, col, frow) in enumerate(zip(t_arr[kept].tolist(), k_kept.tolist(),
                                                        fac_rows, strict=True)):
                 facs = tuple(f for f, ok in zip(names, frow, strict=True) if ok)
-                out.append(Candidate(first + j, key, r.index, start, start + dur,
-                                     seat_maker(start, col), facs))
+                seats, template = seat_maker(start, col)
+                out.append(Candidate(first + j, key, r.index, start, start + dur, seats, facs,
+                                     template=template))
             _mark_sole(out, first, k_kept, gids)
+            units = costs.units([c.template for c in out[first:]])
+            info.seat_table[r.index] = RoundSeats(first, gids, k_kept != BLOCKED, units)
     return out, pruned
 
 
@@ -384,6 +400,7 @@ class _SeatCosts:
             first_gid.setdefault(ledger.shifts, gid)
         self.cost_key = {gid: first_gid[ledger.shifts] for gid, ledger in ledgers.items()}
         self.cache: dict[tuple[int, int, int, int, int, bool], SeatCost] = {}
+        self._units: list[list[int]] = []  # per template: units per group of its round
         self.when: dict[int, tuple[int, int]] = {}
         self.dates: dict[int, date] = {}
         self.released = SeatCost(RELEASED, 0, 0, 0, 0)
@@ -406,22 +423,29 @@ class _SeatCosts:
                                                self.ledgers[ckey], self.pay, self.config)
         return sc
 
-    def round_maker(self, gids: list[int], dur: int, in_person: bool
-                    ) -> Callable[[int, list[int]], dict[int, SeatCost]]:
-        """seats(start, kinds per group) for one round: identical columns on the same day and
-        pay week share one template (copied per candidate)."""
-        keys = [self.cost_key[g] for g in gids]
-        made: dict[tuple[int, int, tuple[int, ...]], dict[int, SeatCost]] = {}
+    def units(self, templates: list[int]) -> IntArray:
+        """Units per group of the round, for each of the round's ``templates``."""
+        lo = min(templates)
+        table = np.array(self._units[lo:max(templates) + 1], dtype=np.int64)
+        return table[np.asarray(templates, dtype=np.int64) - lo]
 
-        def seats(start: int, col: list[int]) -> dict[int, SeatCost]:
+    def round_maker(self, gids: list[int], dur: int, in_person: bool
+                    ) -> Callable[[int, list[int]], tuple[dict[int, SeatCost], int]]:
+        """seats(start, kinds per group) -> (seats, template) for one round: identical columns
+        on the same day and pay week share one template (the seats are copied per candidate)."""
+        keys = [self.cost_key[g] for g in gids]
+        made: dict[tuple[int, int, tuple[int, ...]], tuple[dict[int, SeatCost], int]] = {}
+
+        def seats(start: int, col: list[int]) -> tuple[dict[int, SeatCost], int]:
             wk, day = self.when[start]
             mk = (wk, day, tuple(col))
             found = made.get(mk)
             if found is None:
-                found = made[mk] = {
-                    gid: self.cost(ck, kind, wk, day, dur, in_person)
-                    for gid, ck, kind in zip(gids, keys, col, strict=True) if kind != BLOCKED}
-            return dict(found)
+                got = {gid: self.cost(ck, kind, wk, day, dur, in_person)
+                       for gid, ck, kind in zip(gids, keys, col, strict=True) if kind != BLOCKED}
+                self._units.append([got[g].units if g in got else 0 for g in gids])
+                found = made[mk] = (got, len(self._units) - 1)
+            return dict(found[0]), found[1]
 
         return seats
 
