@@ -37,7 +37,6 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
     for cid, sess in prob.keep.items():
         prev_seat[(sess.training, cid)] = set(sess.attendees)
     busy: dict[str, IntervalBag] = {}
-    empty = IntervalBag()
     topo = {t: i for i, t in enumerate(prob.trainings)}
     chosen_by_cid: dict[int, list[str]] = {}
     waiting: dict[tuple[str, int, int], list[str]] = {}  # people still without a seat
@@ -77,7 +76,8 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                     info.demand.get((c.rnd, gid), ()))
             queue[:] = [p for p in queue if p not in taken]
             for pid in queue:
-                if busy.get(pid, empty).overlaps(c.start, c.end):
+                bag = busy.get(pid)
+                if bag is not None and bag.overlaps(c.start, c.end):
                     continue
                 if not _prereqs_ok(prob, pid, c.training, c.start, done_end, group.trainings):
                     continue
@@ -87,8 +87,11 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                     continue
                 pool.append(pid)
             was = prev_seat.get((c.training, op.cid), set())
-            pool.sort(key=lambda p: (p not in was, sum(p not in r for r in rivals),
-                                     edge_count.get(p, 0) if edge else 0, p))
+            if was or rivals or edge:
+                pool.sort(key=lambda p: (p not in was, sum(p not in r for r in rivals),
+                                         edge_count.get(p, 0) if edge else 0, p))
+            else:
+                pool.sort()  # the same order: every other part of the key is equal
             got = pool[:n]
             left[(op.cid, gid)] = 0
             if len(got) < n and group.size > 1:
