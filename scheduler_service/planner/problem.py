@@ -399,7 +399,9 @@ class _SeatCosts:
         for gid, ledger in ledgers.items():
             first_gid.setdefault(ledger.shifts, gid)
         self.cost_key = {gid: first_gid[ledger.shifts] for gid, ledger in ledgers.items()}
-        self.cache: dict[tuple[int, int, int, int, int, bool], SeatCost] = {}
+        self.cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
+        self._week: dict[tuple[int, int], int] = {}
+        self._week_ids: dict[tuple[int, tuple[tuple[date, int], ...]], int] = {}
         self._units: list[list[int]] = []  # per template: units per group of its round
         self.when: dict[int, tuple[int, int]] = {}
         self.dates: dict[int, date] = {}
@@ -411,12 +413,22 @@ class _SeatCosts:
                 self.when[s] = (weeks.start_of(s), day.toordinal())
                 self.dates[day.toordinal()] = day
 
+    def week(self, ckey: int, wk: int) -> int:
+        """An id for the worked minutes per day of pay week ``wk`` in ``ckey``'s pattern: the
+        overtime a seat adds depends on nothing else (many patterns share their weeks)."""
+        found = self._week.get((ckey, wk))
+        if found is None:
+            content = tuple(sorted(self.ledgers[ckey].days.get(wk, {}).items()))
+            found = self._week[(ckey, wk)] = self._week_ids.setdefault(
+                (wk, content), len(self._week_ids))
+        return found
+
     def cost(self, ckey: int, kind: int, wk: int, day: int, dur: int, in_person: bool
              ) -> SeatCost:
         if kind == RELEASED:
             return self.released
         # travel (the only use of in_person) is paid for seats in free time only
-        ck = (ckey, kind, wk, day, dur, in_person and kind == FREE)
+        ck = (self.week(ckey, wk), kind, day, dur, in_person and kind == FREE)
         sc = self.cache.get(ck)
         if sc is None:
             sc = self.cache[ck] = seat_cost_at(kind, wk, self.dates[day], dur, in_person,
@@ -435,15 +447,31 @@ class _SeatCosts:
         on the same day and pay week share one template (the seats are copied per candidate)."""
         keys = [self.cost_key[g] for g in gids]
         made: dict[tuple[int, int, tuple[int, ...]], tuple[dict[int, SeatCost], int]] = {}
+        # per (pay week, day): the seat cost by group position and kind, filled on demand
+        tables: dict[tuple[int, int], list[SeatCost | None]] = {}
+        blank: list[SeatCost | None] = [None] * (4 * len(gids))
 
         def seats(start: int, col: list[int]) -> tuple[dict[int, SeatCost], int]:
             wk, day = self.when[start]
             mk = (wk, day, tuple(col))
             found = made.get(mk)
             if found is None:
-                got = {gid: self.cost(ck, kind, wk, day, dur, in_person)
-                       for gid, ck, kind in zip(gids, keys, col, strict=True) if kind != BLOCKED}
-                self._units.append([got[g].units if g in got else 0 for g in gids])
+                table = tables.get((wk, day))
+                if table is None:
+                    table = tables[(wk, day)] = blank.copy()  # [4 * position + kind]
+                got: dict[int, SeatCost] = {}
+                units: list[int] = []
+                for i, kind in enumerate(col):
+                    if kind == BLOCKED:
+                        units.append(0)
+                        continue
+                    sc = table[4 * i + kind]
+                    if sc is None:
+                        sc = table[4 * i + kind] = self.cost(keys[i], kind, wk, day, dur,
+                                                             in_person)
+                    got[gids[i]] = sc
+                    units.append(sc.units)
+                self._units.append(units)
                 found = made[mk] = (got, len(self._units) - 1)
             return dict(found[0]), found[1]
 
