@@ -63,19 +63,22 @@ def _rng(grid: IntArray, lo: int, hi: int, lo_open: bool, hi_open: bool) -> slic
     return slice(a, max(a, b))
 
 
-def _cover(grid: IntArray, lo: IntArray, hi: IntArray, lo_open: bool, hi_open: bool,
-           when: np.ndarray | None = None) -> np.ndarray:
-    """Grid points inside any of the ranges (lo_i, hi_i) (ends open or closed), vectorised."""
+def _cover(grid: IntArray, rows: int, owner: IntArray,
+           ranges: list[tuple[IntArray, IntArray]]) -> np.ndarray:
+    """(rows x grid) mask: grid points inside any closed integer range [lo_i, hi_i] of the
+    row ``owner`` (one entry per range, the same for every pair in ``ranges``), vectorised."""
     n = len(grid)
-    a = np.searchsorted(grid, lo, "right" if lo_open else "left")
-    b = np.searchsorted(grid, hi, "left" if hi_open else "right")
-    if when is not None:
-        a, b = a[when], b[when]
+    lo = np.concatenate([r[0] for r in ranges])
+    hi = np.concatenate([r[1] for r in ranges])
+    who = np.concatenate([owner] * len(ranges))
+    a = np.searchsorted(grid, lo, "left")
+    b = np.searchsorted(grid, hi, "right")
     keep = b > a
-    diff = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(diff, a[keep], 1)
-    np.add.at(diff, b[keep], -1)
-    out: np.ndarray = np.cumsum(diff[:n]) > 0
+    base = who[keep] * (n + 1)
+    size = rows * (n + 1)
+    diff = np.bincount(base + a[keep], minlength=size) - np.bincount(base + b[keep],
+                                                                      minlength=size)
+    out: np.ndarray = np.cumsum(diff.reshape(rows, n + 1), axis=1)[:, :n] > 0
     return out
 
 
@@ -86,31 +89,52 @@ def status_codes(
     rules: RestRules,
 ) -> CodeArray:
     """Codes for sessions [g, g + duration) at every start g of the sorted ``grid``."""
+    out: CodeArray = status_codes_many([shifts], grid, duration, rules)[0]
+    return out
+
+
+def status_codes_many(
+    patterns: Sequence[Sequence[ShiftSpan]],
+    grid: IntArray,
+    duration: int,
+    rules: RestRules,
+) -> CodeArray:
+    """:func:`status_codes` for several shift patterns at once: one row per pattern.
+
+    Every bound is an integer minute, so an open bound x is the closed bound x + 1 (or x - 1).
+    """
     n = len(grid)
-    codes = np.full(n, FREE, dtype=np.int8)
-    if not shifts:
+    codes = np.full((len(patterns), n), FREE, dtype=np.int8)
+    spans = [sh for shifts in patterns for sh in shifts]
+    if not spans:
         return codes
+    owner = np.repeat(np.arange(len(patterns), dtype=np.int64),
+                      [len(shifts) for shifts in patterns])
     d = duration
-    start = np.array([sh[0] for sh in shifts], dtype=np.int64)
-    end = np.array([sh[1] for sh in shifts], dtype=np.int64)
-    overnight = np.array([bool(sh[2]) for sh in shifts], dtype=bool)
+    start = np.array([sh[0] for sh in spans], dtype=np.int64)
+    end = np.array([sh[1] for sh in spans], dtype=np.int64)
+    overnight = np.array([bool(sh[2]) for sh in spans], dtype=bool)
     a, b = start - rules.buffer, end + rules.buffer
     rel_lo, rel_hi = start, end - d
-    rel = (rel_lo <= rel_hi) if rules.release else np.zeros(len(shifts), dtype=bool)
-    blocked = _cover(grid, a - d, rel_lo, True, True, rel)
-    blocked |= _cover(grid, rel_hi, b, True, True, rel)
-    blocked |= _cover(grid, a - d, b, True, True, ~rel)
-    released = _cover(grid, rel_lo, rel_hi, False, False, rel)
+    rel = (rel_lo <= rel_hi) if rules.release else np.zeros(len(spans), dtype=bool)
     rest_after = np.where(overnight, rules.after_overnight, rules.after)
     # after the shift: s - end < rest_after and s + d - start > max_with_shift
     lo = np.maximum(end, start + rules.max_with_shift - d + 1)
-    blocked |= _cover(grid, lo, end + rest_after, False, True, lo < end + rest_after)
     # before the shift: start - (s + d) < before and end - s > max_with_shift
     hi = np.minimum(start - d, end - rules.max_with_shift - 1)
     first = start - rules.before - d
-    blocked |= _cover(grid, first, hi, True, False, first < hi + 1)
-    attached = _cover(grid, b, start + rules.max_with_shift - d, False, False)
-    attached |= _cover(grid, end - rules.max_with_shift, a - d, False, False)
+    # overlapping the shift or its buffer: blocked, except a release inside the shift
+    over_lo = np.where(rel, rel_hi + 1, a - d + 1)
+    rows = len(patterns)
+    blocked = _cover(grid, rows, owner, [
+        (a - d + 1, np.where(rel, rel_lo - 1, b - 1)),
+        (over_lo, np.where(rel, b - 1, over_lo - 1)),  # (an empty range without release)
+        (lo, end + rest_after - 1),
+        (first + 1, hi),
+    ])
+    released = _cover(grid, rows, owner, [(rel_lo, np.where(rel, rel_hi, rel_lo - 1))])
+    attached = _cover(grid, rows, owner, [(b, start + rules.max_with_shift - d),
+                                          (end - rules.max_with_shift, a - d)])
     codes[attached] = ATTACHED
     codes[released] = RELEASED
     codes[blocked] = BLOCKED

@@ -100,6 +100,34 @@ def audience(config: Config, training: Training) -> list[str]:
     return sorted(out)
 
 
+def audiences(config: Config, keys: list[str]) -> dict[str, list[str]]:
+    """``audience`` of every training in ``keys``, from one index of the roster."""
+    everyone = sorted(p.id for p in config.roster)
+    index: dict[tuple[str, str], list[str]] = {}
+    for p in config.roster:
+        index.setdefault(("role", p.role), []).append(p.id)
+        if p.team is not None:
+            index.setdefault(("team", p.team), []).append(p.id)
+        if p.cohort is not None:
+            index.setdefault(("cohort", p.cohort), []).append(p.id)
+    known = set(everyone)
+    out: dict[str, list[str]] = {}
+    for key in keys:
+        training = config.trainings[key]
+        aud = training.audience
+        if aud.everyone:
+            own = set(training.facilitators)
+            out[key] = [pid for pid in everyone if pid not in own]
+            continue
+        found: set[str] = set()
+        for kind, values in (("role", aud.roles), ("team", aud.teams), ("cohort", aud.cohorts)):
+            for v in values:
+                found.update(index.get((kind, v), ()))
+        found.update(pid for pid in aud.people if pid in known)
+        out[key] = sorted(found)
+    return out
+
+
 def day_blocked(config: Config, training: Training, day: date) -> str | None:
     """Why a local date is not allowed for the training (rule 1), or None."""
     if WEEKDAYS[day.weekday()] not in training.allowed_days:

@@ -24,12 +24,12 @@ from scheduler_service.planner.availability import (
     IntArray,
     RestRules,
     ShiftSpan,
-    status_codes,
+    status_codes_many,
 )
 from scheduler_service.planner.candidates import (
     FacilitatorTable,
     Round,
-    audience,
+    audiences,
     day_blocked,
     day_starts,
     round_of_day,
@@ -179,7 +179,7 @@ def build_problem(
     pay = PayRules.of(config)
     horizon_start = wall_loose(first, time(0), zone)
     order = topo_order(config)
-    auds = {k: audience(config, config.trainings[k]) for k in order}
+    auds = audiences(config, order)
     rounds = {k: rounds_of(config.trainings[k], first, last) for k in order}
     completed = _completed(config, previous, horizon_start)
     memberships: dict[str, set[str]] = {}
@@ -270,7 +270,7 @@ def _trainings(
     starts = {p.id: p.start_date for p in config.roster}
     for key in order:
         spec = config.trainings[key]
-        demand: dict[tuple[int, int], tuple[str, ...]] = {}
+        lists: dict[tuple[int, int], list[str]] = {}
         for r in rounds[key]:
             done = completed.get((key, r.label), frozenset())
             last_day = r.days[-1] if r.days else None
@@ -280,8 +280,8 @@ def _trainings(
                 begins = starts.get(pid)
                 if begins is not None and last_day is not None and begins > last_day:
                     continue  # not yet employed while this round can run: not required
-                k = (r.index, person_group[pid])
-                demand[k] = (*demand.get(k, ()), pid)
+                lists.setdefault((r.index, person_group[pid]), []).append(pid)
+        demand = {k: tuple(v) for k, v in lists.items()}
         prereqs = [(p.training, round(p.min_gap_days * 24 * 60)) for p in spec.prerequisites
                    if p.training in config.trainings]
         in_person = spec.delivery in ("in_person", "hybrid")
@@ -320,7 +320,17 @@ def _codes(
     for g in groups:
         durations[g.gid] = {infos[t].duration for t in g.trainings if t in infos}
     out: dict[tuple[int, int], CodeArray] = {}
-    same: dict[tuple[tuple[ShiftSpan, ...], int], CodeArray] = {}  # profiles share rotations
+    # profiles share rotations: each shift pattern once per duration, all patterns at once
+    patterns: dict[int, dict[tuple[ShiftSpan, ...], int]] = {}
+    for g in groups:
+        for dur in durations[g.gid]:
+            rows = patterns.setdefault(dur, {})
+            rows.setdefault(g.shifts, len(rows))
+    same: dict[tuple[tuple[ShiftSpan, ...], int], CodeArray] = {}
+    for dur, rows in patterns.items():
+        table = status_codes_many(list(rows), grid, dur, rules)
+        for shifts, i in rows.items():
+            same[(shifts, dur)] = table[i]
     day_arr = np.array([d.toordinal() for d in grid_days], dtype=np.int64)
     for g in groups:
         mask = np.ones(len(grid), dtype=bool)
@@ -329,10 +339,7 @@ def _codes(
         for a, b in g.time_off:
             mask &= ~((day_arr >= a.toordinal()) & (day_arr <= b.toordinal()))
         for dur in sorted(durations[g.gid]):
-            base = same.get((g.shifts, dur))
-            if base is None:
-                base = same[(g.shifts, dur)] = status_codes(g.shifts, grid, dur, rules)
-            codes = base.copy()
+            codes = same[(g.shifts, dur)].copy()
             codes[~mask] = BLOCKED
             out[(g.gid, dur)] = codes
     return out

@@ -73,23 +73,37 @@ def build_timeline(
     for pid, sh in shifts_by_person.items():
         key = (sh, team_of.get(pid) or "")
         weight[key] = weight.get(key, 0) + 1
-    for sh, _team in weight:
+    # every shift once per pattern: start, end, weight and team index (-1: none)
+    teams = sorted({team for _sh, team in weight if team})
+    team_ix = {t: i for i, t in enumerate(teams)}
+    starts: list[int] = []
+    ends: list[int] = []
+    counts: list[int] = []
+    owner: list[int] = []
+    for (sh, team), count in weight.items():
         for s, e, _o, _n in sh:
-            pts.update((s, e))
+            starts.append(s)
+            ends.append(e)
+        counts.extend([count] * len(sh))
+        owner.extend([team_ix[team] if team else -1] * len(sh))
+    pts.update(starts)
+    pts.update(ends)
     points = np.array(sorted(pts), dtype=np.int64)
     n = len(points)
-    diff = np.zeros(n + 1, dtype=np.int64)
-    team_diff: dict[str, np.ndarray] = {}
-    for (sh, team), count in weight.items():
-        td = team_diff.setdefault(team, np.zeros(n + 1, dtype=np.int64)) if team else None
-        for s, e, _o, _n in sh:
-            i = int(np.searchsorted(points, s, "left"))
-            j = int(np.searchsorted(points, e, "left"))
-            diff[i] += count
-            diff[j] -= count
-            if td is not None:
-                td[i] += count
-                td[j] -= count
+    i_arr = np.searchsorted(points, np.array(starts, dtype=np.int64), "left")
+    j_arr = np.searchsorted(points, np.array(ends, dtype=np.int64), "left")
+    w_arr = np.array(counts, dtype=np.int64)
+    o_arr = np.array(owner, dtype=np.int64)
+
+    def net(mask: np.ndarray | None) -> np.ndarray:
+        ii, jj, ww = (i_arr, j_arr, w_arr) if mask is None else (
+            i_arr[mask], j_arr[mask], w_arr[mask])
+        out: np.ndarray = (np.bincount(ii, ww, minlength=n + 1)
+                           - np.bincount(jj, ww, minlength=n + 1)).astype(np.int64)
+        return out
+
+    diff = net(None)
+    team_diff = {t: net(o_arr == team_ix[t]) for t in teams}
     on_duty = np.cumsum(diff)[:n]
     required = np.full(n, config.staffing.minimum, dtype=np.int64)
     for a, b, m in windows:
