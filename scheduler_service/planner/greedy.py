@@ -53,6 +53,9 @@ class GreedyState:
         # the orders only shrink when a profile's demand in the round runs out: filter lazily
         self._round_version: dict[tuple[str, int], int] = {}
         self._order_version: dict[int, int] = {}
+        self._size = [g.size for g in prob.groups]
+        self._fac_of = [g.facilitator for g in prob.groups]
+        self._capped = {g.gid for g in prob.groups if g.weekly_limit is not None}
         self.left: dict[tuple[str, int], int] = {}  # people still to seat per round
         for (t, r, _g), n in self.remaining.items():
             self.left[(t, r)] = self.left.get((t, r), 0) + n
@@ -89,18 +92,19 @@ class GreedyState:
         return training in self.done.get(gid, ())
 
     def time_room(self, c: Candidate, gid: int) -> int:
-        group = self.p.groups[gid]
-        if group.facilitator is not None and self.fac_busy.get(
-            group.facilitator, EMPTY
-        ).overlaps(c.start, c.end):
+        fac = self._fac_of[gid]
+        if fac is not None and self.fac_busy.get(fac, EMPTY).overlaps(c.start, c.end):
             return 0
-        busy = self.group_busy.get(gid, EMPTY).load(c.start, c.end)
-        room = group.size - busy
+        need = self.remaining.get((c.training, c.rnd, gid), 0)
+        bag = self.group_busy.get(gid)
+        busy = 0 if bag is None else bag.load(c.start, c.end)
+        if busy == 0:  # (the bags only hold positive weights: nothing in the training either)
+            return min(self._size[gid], need)
+        room = self._size[gid] - busy
         # Counting seats per instant is not enough: the members busy elsewhere may be exactly
         # those who still need this training. Only seat as many as are surely free and still
         # need it, so that naming the people afterwards never comes up short.
         same = self.group_busy_in.get((gid, c.training), EMPTY).load(c.start, c.end)
-        need = self.remaining.get((c.training, c.rnd, gid), 0)
         return min(room, need - (busy - same))
 
     def weekly_room(self, c: Candidate, gid: int) -> int:
@@ -171,26 +175,32 @@ class GreedyState:
         room_any: int | None = None
         any_release = 0
         total = 0
+        remaining, deadline, groups = self.remaining, self.deadline, self.p.groups
+        training, rnd, end = c.training, c.rnd, c.end
+        fac_of, capped = self._fac_of, self._capped
         for u, gid in order:  # cheapest profiles first, until the session is full
             if total >= cap:
                 break
-            want = self.remaining.get((c.training, c.rnd, gid), 0)
+            want = remaining.get((training, rnd, gid), 0)
             if prefer is not None:
                 want = min(want, prefer.get(gid, 0))  # a kept session keeps its own people
             if want <= 0:
                 continue
-            g = self.p.groups[gid]
-            if g.facilitator is not None and g.facilitator in facs:
+            fac = fac_of[gid]
+            if fac is not None and fac in facs:
                 continue
-            if c.end > self.deadline.get((c.training, gid), c.end):
+            if end > deadline.get((training, gid), end):
                 continue
-            want = min(want, self.time_room(c, gid), self.weekly_room(c, gid))
+            want = min(want, self.time_room(c, gid))
+            if gid in capped:
+                want = min(want, self.weekly_room(c, gid))
             if want > 0 and info.prereqs:
                 want = min(want, self.prereq_slack(c, gid))
             if want <= 0:
                 continue
             take = min(want, cap - total)
             if c.seats[gid].kind == RELEASED:
+                g = groups[gid]
                 team = g.team if team_cap else None
                 if room_any is None:
                     room_any = self.headroom(c, None)

@@ -408,6 +408,7 @@ class _SeatCosts:
         self.cost_key = {gid: first_gid[ledger.shifts] for gid, ledger in ledgers.items()}
         self.cache: dict[tuple[int, int, int, int, bool], SeatCost] = {}
         self._week: dict[tuple[int, int], int] = {}
+        self.tables: dict[tuple[int, int, bool], dict[int, SeatCost]] = {}
         self._week_ids: dict[tuple[int, tuple[tuple[date, int], ...]], int] = {}
         self._units: list[list[int]] = []  # per template: units per group of its round
         self.when: dict[int, tuple[int, int]] = {}
@@ -454,28 +455,28 @@ class _SeatCosts:
         on the same day and pay week share one template (the seats are copied per candidate)."""
         keys = [self.cost_key[g] for g in gids]
         made: dict[tuple[int, int, tuple[int, ...]], tuple[dict[int, SeatCost], int]] = {}
-        # per (pay week, day): the seat cost by group position and kind, filled on demand
-        tables: dict[tuple[int, int], list[SeatCost | None]] = {}
-        blank: list[SeatCost | None] = [None] * (4 * len(gids))
+        weeks: dict[int, list[int]] = {}  # pay week -> 4 x week id per group position
 
         def seats(start: int, col: list[int]) -> tuple[dict[int, SeatCost], int]:
             wk, day = self.when[start]
             mk = (wk, day, tuple(col))
             found = made.get(mk)
             if found is None:
-                table = tables.get((wk, day))
-                if table is None:
-                    table = tables[(wk, day)] = blank.copy()  # [4 * position + kind]
+                wids = weeks.get(wk)
+                if wids is None:
+                    wids = weeks[wk] = [4 * self.week(k, wk) for k in keys]
+                # the seat costs of this day and session kind, by 4 x week id + seat kind
+                table = self.tables.setdefault((day, dur, in_person), {})
                 got: dict[int, SeatCost] = {}
                 units: list[int] = []
                 for i, kind in enumerate(col):
                     if kind == BLOCKED:
                         units.append(0)
                         continue
-                    sc = table[4 * i + kind]
+                    sc = table.get(wids[i] + kind)
                     if sc is None:
-                        sc = table[4 * i + kind] = self.cost(keys[i], kind, wk, day, dur,
-                                                             in_person)
+                        sc = table[wids[i] + kind] = self.cost(keys[i], kind, wk, day, dur,
+                                                               in_person)
                     got[gids[i]] = sc
                     units.append(sc.units)
                 self._units.append(units)
