@@ -75,23 +75,25 @@ def assign(prob: Problem, sol: Solution) -> Assignment:
                 queue = waiting[(c.training, c.rnd, gid)] = list(
                     info.demand.get((c.rnd, gid), ()))
             queue[:] = [p for p in queue if p not in taken]
-            for pid in queue:
+            was = prev_seat.get((c.training, op.cid), set())
+            by_id = not (was or rivals or edge)  # every other part of the sort key is equal
+            for pid in sorted(queue) if by_id else queue:
                 bag = busy.get(pid)
                 if bag is not None and bag.overlaps(c.start, c.end):
                     continue
-                if not _prereqs_ok(prob, pid, c.training, c.start, done_end, group.trainings):
+                if info.prereqs and not _prereqs_ok(prob, pid, c.training, c.start, done_end,
+                                                    group.trainings):
                     continue
                 if group.weekly_limit is not None and not _weekly_ok(
                     prob, weekly.setdefault(pid, {}), c.start, c.end, group.weekly_limit
                 ):
                     continue
                 pool.append(pid)
-            was = prev_seat.get((c.training, op.cid), set())
-            if was or rivals or edge:
+                if by_id and len(pool) >= n:
+                    break  # the first n free people by id are the ones taken
+            if not by_id:
                 pool.sort(key=lambda p: (p not in was, sum(p not in r for r in rivals),
                                          edge_count.get(p, 0) if edge else 0, p))
-            else:
-                pool.sort()  # the same order: every other part of the key is equal
             got = pool[:n]
             left[(op.cid, gid)] = 0
             if len(got) < n and group.size > 1:
@@ -127,8 +129,9 @@ def _sanitise(prob: Problem, out: Assignment) -> None:
         for pid in people:
             seats.setdefault(pid, []).append(cid)
     drop: set[tuple[int, str]] = set()
+    when = {cid: (prob.candidates[cid].start, cid) for cid in out.attendees}
     for pid in sorted(seats):
-        cids = sorted(seats[pid], key=lambda c: (prob.candidates[c].start, c))
+        cids = sorted(seats[pid], key=when.__getitem__)
         latest_end = -(1 << 62)  # of the kept seats
         kept_rounds: set[tuple[str, int]] = set()
         ends: dict[str, int] = {}
@@ -136,10 +139,11 @@ def _sanitise(prob: Problem, out: Assignment) -> None:
         for cid in cids:
             c = prob.candidates[cid]
             clash = latest_end > c.start or (c.training, c.rnd) in kept_rounds
-            early = any(
+            prereqs = prob.trainings[c.training].prereqs
+            early = bool(prereqs) and any(
                 pre in group.trainings and not prob.attended_before(pre, pid)
                 and ends.get(pre, 1 << 62) > c.start - gap
-                for pre, gap in prob.trainings[c.training].prereqs)
+                for pre, gap in prereqs)
             if clash or early:
                 drop.add((cid, pid))
                 continue

@@ -45,25 +45,39 @@ class _Repair:
         if facs or people:
             for f in facs:
                 self.busy.setdefault(f, IntervalBag()).add(c.start, c.end)
+        released: dict[str | None, int] = {}  # released seats per team, booked at once
         for pid in people:
-            self._seat(c, pid)
+            on_shift, team = self._mark(c, pid)
+            if on_shift:
+                released[team] = released.get(team, 0) + 1
+        if released:
+            self._release(c, released)
         if info.room:
             self.room.setdefault(info.room, IntervalBag()).add(c.start, c.end)
         self.count[(c.training, c.rnd)] = self.count.get((c.training, c.rnd), 0) + 1
 
     def _seat(self, c: Candidate, pid: str) -> None:
+        on_shift, team = self._mark(c, pid)
+        if on_shift:
+            self._release(c, {team: 1})
+
+    def _mark(self, c: Candidate, pid: str) -> tuple[bool, str | None]:
+        """Book the person's time and seat: (the seat releases them from the phones, their
+        team)."""
         self.busy.setdefault(pid, IntervalBag()).add(c.start, c.end)
         key = (c.training, pid)
         old = self.seat_of.get(key)
         if old is None or self.p.candidates[old].start > c.start:
             self.seat_of[key] = c.cid
         gid = self.p.person_group[pid]
-        if c.seats[gid].kind == RELEASED:
-            seg = slice(c.segs.start, c.segs.stop)
-            self.released[seg] += 1
-            team = self.p.groups[gid].team
+        return c.seats[gid].kind == RELEASED, self.p.groups[gid].team
+
+    def _release(self, c: Candidate, per_team: dict[str | None, int]) -> None:
+        seg = slice(c.segs.start, c.segs.stop)
+        self.released[seg] += sum(per_team.values())
+        for team, n in per_team.items():
             if team in self.team_released:
-                self.team_released[team][seg] += 1
+                self.team_released[team][seg] += n
 
     # --- checks ---------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from scheduler_service.model import Plan, Session, Unplaced
 from scheduler_service.planner.assign import Assignment
 from scheduler_service.planner.availability import FREE, RELEASED
@@ -118,7 +120,7 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
     zone = config.zone
     ids, moved = session_ids(prob, sol, att)
     sessions: list[Session] = []
-    released = [0] * len(prob.timeline.points)
+    released_at = np.zeros(len(prob.timeline.points) + 1, dtype=np.int64)  # differences
     placed_end: dict[tuple[str, str], int] = {}
     pay_mix: dict[str, dict[str, int]] = {}
     for cid in sorted(sol.openings, key=lambda c: (prob.candidates[c].start, ids[c])):
@@ -144,12 +146,13 @@ def build_plan(prob: Problem, sol: Solution, att: Assignment, stats_extra: dict[
             gid = prob.person_group[pid]
             kind = c.seats[gid].kind
             mix["on_shift" if kind == RELEASED else "day_off" if kind == FREE else "adjacent"] += 1
-            if kind == RELEASED:
-                for i in c.segs:
-                    released[i] += 1
             tp = (c.training, pid)
             placed_end[tp] = min(placed_end.get(tp, c.end), c.end)
+        if mix["on_shift"] and c.segs:
+            released_at[c.segs.start] += mix["on_shift"]
+            released_at[c.segs.stop] -= mix["on_shift"]
         pay_mix[ids[cid]] = mix
+    released: list[int] = np.cumsum(released_at[:-1]).tolist()
     ex = Explainer(prob, placed_end, released)
     unplaced: list[Unplaced] = []
     pairs = {"required": 0, "optional": 0}
