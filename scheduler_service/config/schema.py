@@ -425,6 +425,16 @@ class Planning(Strict):
         7,
         description="Solver random seed; the same input and seed give the same plan.",
     )
+    extra_sessions_percent: float = Field(
+        2.0, ge=0, le=100,
+        description=(
+            "The planner first finds the fewest sessions that seat everyone (each round of "
+            "each training as a minimum set cover), then minimises the cost in hours. It may "
+            "use up to this many percent more sessions in total when that lowers the cost "
+            "(e.g. moves people from overtime on a day off to paid time next to their shift); "
+            "beyond that, a session is added only to seat a required person. 0 keeps the "
+            "fewest sessions whatever the overtime."),
+    )
     weights: CostWeights = Field(
         default_factory=CostWeights,
         description="Weights of the cost terms the planner minimises (in hours).",

@@ -141,8 +141,14 @@ class CoverSeeder:
         stuck = 0
         while left and stuck < 2:  # add the next layer of candidates for whoever is left
             chosen = {c.cid for c in subset}
+            depth = -(-_unseated(out, want) // info.spec.capacity)  # sessions they need at least
             more = _maximal([c for c in usable if c.cid not in chosen
-                             and any(s.gid in left for s in seats[c.cid])], seats, state)
+                             and any(s.gid in left for s in seats[c.cid])], seats, state, depth)
+            if len(more) > 2 * depth + 2:  # keep the model small: those seating most of them
+                short = _short(out, want)
+                more.sort(key=lambda c: (-sum(min(s.ub, short.get(s.gid, 0))
+                                              for s in seats[c.cid]), c.start, c.cid))
+                more = more[:2 * depth + 2]
             if not more:
                 break
             subset = sorted(subset + more, key=lambda c: c.cid)
@@ -217,7 +223,8 @@ class CoverSeeder:
         prm = solver.parameters
         prm.num_workers = 1
         prm.random_seed = self.p.config.planning.seed
-        prm.max_deterministic_time = self.dtime
+        # the count is what matters; the cost is refined by the solver passes afterwards
+        prm.max_deterministic_time = self.dtime if limits is None else self.dtime / 4
         prm.linearization_level = 2  # the LP relaxation proves these covers at once
         status = solver.solve(m)
         name = solver.status_name(status)
@@ -280,6 +287,15 @@ class CoverSeeder:
                 if i + 1 < len(items) and items[i + 1].start == c.start:
                     continue
                 m.add(sum(so_far) <= state.prereq_slack(c, gid))
+
+
+def _short(out: dict[int, dict[int, int]], want: dict[int, int]) -> dict[int, int]:
+    """People of each profile the cover ``out`` leaves unseated."""
+    got: dict[int, int] = {}
+    for seats in out.values():
+        for gid, k in seats.items():
+            got[gid] = got.get(gid, 0) + k
+    return {gid: n - got.get(gid, 0) for gid, n in want.items() if n > got.get(gid, 0)}
 
 
 def _unseated(out: dict[int, dict[int, int]], want: dict[int, int]) -> int:

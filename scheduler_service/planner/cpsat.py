@@ -7,8 +7,13 @@ facilitators one session at a time, profile members one place at a time, staffin
 segment for released seats (also per team), weekly training-hour caps, and prerequisites through
 cumulative counts (started T by tau <= finished P by tau - gap, per profile).
 
-Objective, lexicographic by weights: unplaced people (required ones first), previous sessions
-not kept, then the weighted cost in hours (``cost.py``).
+Objective, lexicographic by weights: unplaced people (required ones first), sessions beyond the
+session budget, previous sessions not kept, then the weighted cost in hours (``cost.py``). The
+session budget is the starting plan's session count (the session-count-first cover, ``cover.py``)
+plus ``planning.extra_sessions_percent``: within it the solver may add sessions when that lowers
+the cost in hours (say, moves people from overtime on a day off to paid time next to a shift);
+beyond it a session costs more than any seat can save, so it is opened only to seat someone who
+is required. See :func:`weights`.
 
 Reproducibility: one worker, a fixed seed and ``max_deterministic_time``; the wall-clock limit is
 only a safety net (if it is the one that stops the search, the result may vary with load).
@@ -16,6 +21,8 @@ only a safety net (if it is the one that stops the search, the result may vary w
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -25,15 +32,48 @@ from scheduler_service.planner.cost import SCALE, session_units
 from scheduler_service.planner.problem import Candidate, Problem
 from scheduler_service.planner.solution import Opening, Solution
 
-W_UNPLACED = 1000 * SCALE
-W_UNPLACED_OPTIONAL = 100 * SCALE
 W_MOVE = 200 * SCALE
 LARGE_MODEL = 60_000  # variables; above this the model is solved training by training
 
 
+@dataclass(frozen=True)
+class Weights:
+    """Model units of the lexicographic tiers (``SCALE`` units = one weighted hour)."""
+
+    unplaced: int
+    unplaced_optional: int
+    over_budget: int
+    budget: int | None  # sessions allowed before ``over_budget`` applies (None: no budget)
+
+
+def weights(prob: Problem, budget: int | None) -> Weights:
+    """A session over the budget costs more than the seats of any one session can save
+    (capacity x the dearest seat, plus the session's own cost); an unplaced required person
+    costs more than two such sessions, and at least 1,000 hours."""
+    over = 0
+    for info in prob.trainings.values():
+        top = 0
+        for cids in info.by_round.values():
+            for cid in cids:
+                top = max([top, *(s.units for s in prob.candidates[cid].seats.values())])
+        fixed = session_units(prob.config, info.duration, info.spec.facilitators_needed)
+        over = max(over, info.spec.capacity * top + fixed + 1)
+    return Weights(unplaced=max(1000 * SCALE, 2 * over + 1),
+                   unplaced_optional=100 * SCALE, over_budget=over, budget=budget)
+
+
+def session_budget(prob: Problem, start: Solution, fewest: int | None = None) -> int:
+    """``fewest`` (the sessions the cover stage needed; else the starting plan's count) plus
+    ``planning.extra_sessions_percent``."""
+    pct = prob.config.planning.extra_sessions_percent
+    base = len(start.openings) if fewest is None else fewest
+    return math.floor(base * (1 + pct / 100) + 1e-9)
+
+
 class Model:
-    def __init__(self, prob: Problem, only: set[int] | None = None) -> None:
+    def __init__(self, prob: Problem, w: Weights, only: set[int] | None = None) -> None:
         self.p = prob
+        self.w = w
         self.only = only  # restrict to these candidate ids (decomposition)
         self.m = cp_model.CpModel()
         self.y: dict[int, Any] = {}
@@ -44,6 +84,7 @@ class Model:
         self.aux: list[tuple[Any, list[tuple[int, int]]]] = []  # prefix var = sum of n keys
         self.objective: list[tuple[Any, int]] = []
         self.constant = 0
+        self.over: Any = None
 
     def cands(self) -> list[Candidate]:
         if self.only is None:
@@ -107,6 +148,7 @@ class Model:
                 self.objective.append((y, -W_MOVE))
                 self.constant += W_MOVE
         self._demand()
+        self._budget()
         self._capacity_cuts()
         self._offerings()
         self._rooms()
@@ -117,13 +159,22 @@ class Model:
         self._prerequisites()
         self.m.minimize(sum(coef * v for v, coef in self.objective) + self.constant)
 
+    def _budget(self) -> None:
+        """Sessions over the budget: ``over >= sum(y) - budget``."""
+        budget = self.w.budget
+        if budget is None or len(self.y) <= budget:
+            return
+        self.over = self.m.new_int_var(0, len(self.y) - budget, "over_budget")
+        self.m.add(sum(self.y.values()) - self.over <= budget)
+        self.objective.append((self.over, self.w.over_budget))
+
     def _demand(self) -> None:
         by: dict[tuple[str, int, int], list[Any]] = {}
         for (cid, gid), v in self.n.items():
             c = self.p.candidates[cid]
             by.setdefault((c.training, c.rnd, gid), []).append(v)
         for key, info in self.p.trainings.items():
-            weight = W_UNPLACED if info.spec.required else W_UNPLACED_OPTIONAL
+            weight = self.w.unplaced if info.spec.required else self.w.unplaced_optional
             for (r, gid), members in info.demand.items():
                 u = self.m.new_int_var(0, len(members), f"u_{key}_{r}_{gid}")
                 self.u[(key, r, gid)] = u
@@ -329,6 +380,9 @@ class Model:
         for (t, r, gid), u in self.u.items():
             demand = len(self.p.trainings[t].demand[(r, gid)])
             put(u, demand - placed.get((t, r, gid), 0))
+        if self.over is not None and self.w.budget is not None:
+            opened = sum(1 for cid in self.y if cid in sol.openings)
+            put(self.over, max(0, opened - self.w.budget))
         for v, keys in self.aux:
             total = 0
             for cid, gid in keys:
@@ -382,9 +436,11 @@ def _cliques_full(items: list[tuple[int, int, Any, int, str]]
     return out
 
 
-def objective_of(prob: Problem, sol: Solution) -> int:
+def objective_of(prob: Problem, sol: Solution, w: Weights) -> int:
     """The model's objective for a solution, computed directly (model units)."""
     total = 0
+    if w.budget is not None:
+        total += w.over_budget * max(0, len(sol.openings) - w.budget)
     placed: dict[tuple[str, int, int], int] = {}
     for cid, op in sol.openings.items():
         c = prob.candidates[cid]
@@ -395,7 +451,7 @@ def objective_of(prob: Problem, sol: Solution) -> int:
             trg = (c.training, c.rnd, gid)
             placed[trg] = placed.get(trg, 0) + k
     for key, info in prob.trainings.items():
-        weight = W_UNPLACED if info.spec.required else W_UNPLACED_OPTIONAL
+        weight = w.unplaced if info.spec.required else w.unplaced_optional
         for (r, gid), members in info.demand.items():
             total += weight * (len(members) - placed.get((key, r, gid), 0))
     total += W_MOVE * sum(1 for cid in prob.keep if cid not in sol.openings)
@@ -407,7 +463,7 @@ def model_size(prob: Problem) -> int:
     return sum(1 + len(c.seats) + len(c.facilitators) for c in prob.candidates)
 
 
-def solve(prob: Problem, hint: Solution, time_limit: float
+def solve(prob: Problem, hint: Solution, time_limit: float, fewest: int | None = None
           ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     """Training-by-training passes first (fast, large gains: each step gets a share of the
     whole deterministic budget); then, for models that are not too large, the whole model with
@@ -417,12 +473,15 @@ def solve(prob: Problem, hint: Solution, time_limit: float
     t0 = _time.perf_counter()
     budget = prob.config.planning.deterministic_time
     large = model_size(prob) > LARGE_MODEL
-    sol, stats, size = solve_by_training(prob, hint, time_limit, budget)
+    w = weights(prob, session_budget(prob, hint, fewest))
+    sol, stats, size = solve_by_training(prob, hint, time_limit, budget, w)
+    stats["session_budget"] = w.budget
     left_wall = time_limit - (_time.perf_counter() - t0)
     left_dtime = budget - stats.pop("charged")
     if large or left_wall <= 0 or left_dtime <= 0.05:
         return sol, stats, size
-    sol2, whole, size2 = solve_whole(prob, sol, left_wall, left_dtime)
+    sol2, whole, size2 = solve_whole(prob, sol, left_wall, left_dtime, w)
+    whole["session_budget"] = w.budget
     whole["hint_objective"] = stats["hint_objective"]
     whole["method"] = "per-training+whole"
     whole["deterministic_time"] = round(whole["deterministic_time"] + stats["deterministic_time"],
@@ -472,8 +531,8 @@ def _params(solver: cp_model.CpSolver, prob: Problem, dtime: float, wall: float)
     params.max_time_in_seconds = max(0.1, wall)
 
 
-def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: float
-                      ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
+def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: float,
+                      w: Weights) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     """Large instances: re-optimise one training at a time with everything else frozen (a
     deterministic large-neighbourhood search). Each step starts from the current solution as
     a complete hint, so the objective never gets worse. Passes repeat while one improves and
@@ -489,7 +548,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
     dtime = 0.0
     steps = improved = 0
     largest = {"variables": 0, "constraints": 0}
-    start_obj = objective_of(prob, sol)
+    start_obj = objective_of(prob, sol, w)
     statuses: dict[str, int] = {}
     stopped = "deterministic_time"
     order = list(keys)
@@ -506,7 +565,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
             if left <= 0:
                 stopped = "wall_time"
                 break
-            better, step = _step(prob, sol, key, per, left)
+            better, step = _step(prob, sol, key, per, left, w)
             first_at = _first(first_at, step["improved_at"])
             dtime += step["dtime"]
             steps += 1
@@ -520,7 +579,7 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
                 improved_now = True
         if stopped == "wall_time":
             break
-    final = objective_of(prob, sol)
+    final = objective_of(prob, sol, w)
     stats: dict[str, Any] = {
         "status": "FEASIBLE", "method": "per-training", "objective": final / SCALE,
         "best_bound": None, "gap": None, "deterministic_time": round(dtime, 3),
@@ -531,11 +590,11 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
 
 
-def _step(prob: Problem, sol: Solution, key: str, per: float, left: float
+def _step(prob: Problem, sol: Solution, key: str, per: float, left: float, w: Weights
           ) -> tuple[Solution | None, dict[str, Any]]:
     """Re-optimise training ``key`` with every other opening of ``sol`` frozen."""
     only = {c.cid for c in prob.candidates if c.training == key} | set(sol.openings)
-    model = Model(prob, only)
+    model = Model(prob, w, only)
     model.build()
     model.fix(sol, key)
     before = model.hint(sol)
@@ -557,9 +616,9 @@ def _step(prob: Problem, sol: Solution, key: str, per: float, left: float
     return None, info
 
 
-def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float
-                ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
-    model = Model(prob)
+def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float,
+                w: Weights) -> tuple[Solution, dict[str, Any], dict[str, int]]:
+    model = Model(prob, w)
     model.build()
     hint_obj = model.hint(hint)
     proto = model.m.proto
