@@ -133,7 +133,7 @@ def make_plan(
 
 def cover_dtime(config: Config) -> float:
     """Deterministic time for each CP-SAT solve of the cover stage (most prove in far less)."""
-    return min(1.0, config.planning.deterministic_time / 4)
+    return min(0.5, config.planning.deterministic_time / 8)
 
 
 def _placed_required(prob: Problem, att: Assignment) -> int:

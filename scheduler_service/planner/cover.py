@@ -59,6 +59,9 @@ class _Seat:
     ub: int
     units: int
     released: bool
+    # members free at that time and still needing it (``GreedyState.time_room``) when fewer
+    # than the profile's demand: the greedy counts them against every earlier seat of the round
+    free: int | None = None
 
 
 class CoverSeeder:
@@ -112,14 +115,15 @@ class CoverSeeder:
                 continue
             if c.end > state.deadline.get((c.training, gid), c.end):
                 continue
-            ub = min(need, info.spec.capacity, state.time_room(c, gid),
-                     state.weekly_room(c, gid))
+            free = state.time_room(c, gid)
+            ub = min(need, info.spec.capacity, free, state.weekly_room(c, gid))
             released = seat.kind == RELEASED
             if released:
                 team = g.team if self.p.timeline.team_cap else None
                 ub = min(ub, state.headroom(c, None), state.headroom(c, team))
             if ub > 0:
-                out.append(_Seat(c.cid, gid, ub, seat.units, released))
+                out.append(_Seat(c.cid, gid, ub, seat.units, released,
+                                 free if free < need else None))
         return out
 
     def _solve(self, state: GreedyState, info: TrainingInfo, rnd: int, cids: list[int],
@@ -213,6 +217,7 @@ class CoverSeeder:
                 m.add_hint(u, need - sum(h.get(gid, 0) for h in hint.values()))
         self._one_at_a_time(m, cands, y)
         self._prerequisites(m, state, info, cands, x)
+        self._busy_elsewhere(m, cands, seats, x)
         if limits is None:  # one more person seated is worth more than every session
             m.minimize((len(counted) + 1) * sum(us.values()) + sum(counted))
         else:
@@ -224,8 +229,9 @@ class CoverSeeder:
         prm.num_workers = 1
         prm.random_seed = self.p.config.planning.seed
         # the count is what matters; the cost is refined by the solver passes afterwards
-        prm.max_deterministic_time = self.dtime if limits is None else self.dtime / 4
+        prm.max_deterministic_time = self.dtime if limits is None else self.dtime / 5
         prm.linearization_level = 2  # the LP relaxation proves these covers at once
+        prm.cp_model_presolve = False  # small models: presolve costs more than it saves
         status = solver.solve(m)
         name = solver.status_name(status)
         self.log.rounds += 1
@@ -270,6 +276,19 @@ class CoverSeeder:
             if len(active) > 1 and not ids <= last:
                 m.add_at_most_one(y[a.cid] for a in active)
             last = ids
+
+    @staticmethod
+    def _busy_elsewhere(m: cp_model.CpModel, cands: list[Candidate],
+                        seats: dict[int, list[_Seat]], x: dict[tuple[int, int], Any]) -> None:
+        """Sessions are opened in start order; when some members of a profile are busy with
+        another training at a candidate's time, the seats of the round up to and including it
+        stay within the members surely free then (the greedy's own rule)."""
+        done: dict[int, list[Any]] = {}
+        for c in sorted(cands, key=lambda c: (c.start, c.cid)):
+            for s in seats[c.cid]:
+                done.setdefault(s.gid, []).append(x[(c.cid, s.gid)])
+                if s.free is not None and len(done[s.gid]) > 1:
+                    m.add(sum(done[s.gid]) <= s.free)
 
     def _prerequisites(self, m: cp_model.CpModel, state: GreedyState, info: TrainingInfo,
                        cands: list[Candidate], x: dict[tuple[int, int], Any]) -> None:
