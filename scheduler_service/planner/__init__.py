@@ -48,6 +48,7 @@ from scheduler_service.planner.precheck import precheck
 from scheduler_service.planner.problem import Problem, build_problem
 from scheduler_service.planner.repair import repair
 from scheduler_service.planner.result import build_plan
+from scheduler_service.planner.solution import Solution
 
 __all__ = ["CandidateExplanation", "explain_person", "make_plan"]
 
@@ -76,6 +77,17 @@ def make_plan(
 
         seeder = CoverSeeder(prob, cover_dtime(config))
         base = greedy(prob, seed=seeder)
+        # Fewer sessions can take the room, facilitator or free time a later training needed:
+        # when the plain greedy seats more of some training, cover again with it going first.
+        plain = greedy(prob)
+        short = [k for k, n in _unseated(prob, base).items()
+                 if n > _unseated(prob, plain).get(k, 0)]
+        if short:
+            again = CoverSeeder(prob, cover_dtime(config))
+            second = greedy(prob, seed=again, first=short)
+            if sum(_unseated(prob, second).values()) < sum(_unseated(prob, base).values()):
+                base, seeder = second, again
+                seeder.log.first = short
         cover = seeder.log.as_dict()
     t2 = clock()
     sol = base
@@ -89,9 +101,10 @@ def make_plan(
             else time_limit_seconds
         # the wall-clock limit bounds the whole call: building and the greedy have used some
         # of it; naming and repairing people afterwards (twice, for the greedy comparison)
-        # takes about twice as long again, and CP-SAT's passes may overrun by a few percent
+        # takes about as long as building did, twice, and CP-SAT's passes may overrun by a
+        # few percent
         spent = t2 - t0
-        reserve = max(2.0, 2 * spent) + 0.03 * limit
+        reserve = max(2.0, 2 * (t1 - t0)) + 0.03 * limit
         fewest = None if cover is None else cover["sessions"] + sum(
             1 for cid in prob.keep if cid in base.openings)
         sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve), fewest)
@@ -129,6 +142,20 @@ def make_plan(
         "total_seconds": round(clock() - t0, 3),
     }
     return built.plan
+
+
+def _unseated(prob: Problem, sol: Solution) -> dict[str, int]:
+    """Required people per training a profile-level solution leaves without a seat."""
+    got: dict[str, int] = {}
+    for cid, op in sol.openings.items():
+        key = prob.candidates[cid].training
+        got[key] = got.get(key, 0) + op.size
+    out: dict[str, int] = {}
+    for key, info in prob.trainings.items():
+        n = sum(len(v) for v in info.demand.values()) - got.get(key, 0)
+        if info.spec.required and n > 0:
+            out[key] = n
+    return out
 
 
 def cover_dtime(config: Config) -> float:

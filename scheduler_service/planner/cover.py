@@ -44,12 +44,13 @@ class CoverLog:
     left_to_greedy: int = 0
     deterministic_time: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    first: list[str] = field(default_factory=list)  # trainings given first pick (a re-run)
 
     def as_dict(self) -> dict[str, Any]:
         return {"rounds": self.rounds, "sessions": self.sessions, "proven_rounds": self.proven,
                 "left_to_greedy": self.left_to_greedy,
                 "deterministic_time": round(self.deterministic_time, 3),
-                "statuses": dict(sorted(self.statuses.items()))}
+                "statuses": dict(sorted(self.statuses.items())), "first": list(self.first)}
 
 
 @dataclass

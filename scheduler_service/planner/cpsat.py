@@ -91,11 +91,11 @@ class Model:
             return self.p.candidates
         return [c for c in self.p.candidates if c.cid in self.only]
 
-    def fix(self, sol: Solution, keep_training: str) -> None:
-        """Freeze every opening of ``sol`` outside ``keep_training`` (decomposition)."""
+    def fix(self, sol: Solution, keep: frozenset[str]) -> None:
+        """Freeze every opening of ``sol`` outside the trainings ``keep`` (decomposition)."""
         for cid, op in sol.openings.items():
             c = self.p.candidates[cid]
-            if c.training == keep_training or cid not in self.y:
+            if c.training in keep or cid not in self.y:
                 continue
             self.m.add(self.y[cid] == 1)
             for k in c.facilitators:
@@ -551,13 +551,15 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
     start_obj = objective_of(prob, sol, w)
     statuses: dict[str, int] = {}
     stopped = "deterministic_time"
-    order = list(keys)
+    order: list[frozenset[str]] = [frozenset([k]) for k in keys]
     improved_now = True
     first_at: float | None = None
     charged = 0.0  # every step is charged its full allotment: a fixed, reproducible step count
     while improved_now and order and charged + per <= budget + 1e-9:
         improved_now = False
-        for key in order:
+        # first, trainings leaving required people out, together with the trainings they share
+        # a room or facilitators with (what blocks them is often one of those); then one by one
+        for key in [*neighbourhoods(prob, sol), *order]:
             if charged + per > budget + 1e-9:
                 break
             charged += per
@@ -590,13 +592,40 @@ def solve_by_training(prob: Problem, hint: Solution, time_limit: float, budget: 
     return sol, stats, {"largest_step_" + k: v for k, v in largest.items()}
 
 
-def _step(prob: Problem, sol: Solution, key: str, per: float, left: float, w: Weights
-          ) -> tuple[Solution | None, dict[str, Any]]:
-    """Re-optimise training ``key`` with every other opening of ``sol`` frozen."""
-    only = {c.cid for c in prob.candidates if c.training == key} | set(sol.openings)
+def neighbourhoods(prob: Problem, sol: Solution, most: int = 6) -> list[frozenset[str]]:
+    """For each training with required people unplaced in ``sol``: it and up to ``most - 1``
+    trainings sharing its room or a facilitator (most shared first)."""
+    placed: dict[str, int] = {}
+    for cid, op in sol.openings.items():
+        key = prob.candidates[cid].training
+        placed[key] = placed.get(key, 0) + op.size
+    out: list[frozenset[str]] = []
+    for key, info in prob.trainings.items():
+        demand = sum(len(v) for v in info.demand.values())
+        if not info.spec.required or not info.by_round or placed.get(key, 0) >= demand:
+            continue
+        mine = set(info.spec.facilitators)
+        shared = []
+        for other, o in prob.trainings.items():
+            if other == key or not o.by_round:
+                continue
+            score = 2 * int(info.room is not None and info.room == o.room) + len(
+                mine & set(o.spec.facilitators))
+            if score:
+                shared.append((-score, other))
+        group = frozenset([key, *(k for _s, k in sorted(shared)[: most - 1])])
+        if len(group) > 1 and group not in out:
+            out.append(group)
+    return out
+
+
+def _step(prob: Problem, sol: Solution, keys: frozenset[str], per: float, left: float,
+          w: Weights) -> tuple[Solution | None, dict[str, Any]]:
+    """Re-optimise the trainings ``keys`` with every other opening of ``sol`` frozen."""
+    only = {c.cid for c in prob.candidates if c.training in keys} | set(sol.openings)
     model = Model(prob, w, only)
     model.build()
-    model.fix(sol, key)
+    model.fix(sol, keys)
     before = model.hint(sol)
     proto = model.m.proto
     solver = cp_model.CpSolver()

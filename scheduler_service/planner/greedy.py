@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -369,10 +369,13 @@ def _round_pass(state: GreedyState, cids: list[int], info: TrainingInfo | None =
 RoundSeeder = Callable[["GreedyState", str, int], None]
 
 
-def greedy(prob: Problem, seed: RoundSeeder | None = None) -> Solution:
+def greedy(prob: Problem, seed: RoundSeeder | None = None, first: Sequence[str] = ()
+           ) -> Solution:
     """The greedy plan. ``seed(state, training, round)``, when given, opens sessions of a round
     first (e.g. a session-count-optimal cover, ``cover.py``); the greedy pass then seats
-    whoever is left."""
+    whoever is left. Trainings go in prerequisite order, except that those in ``first`` without
+    prerequisites of their own go before all others (to give them first pick of rooms,
+    facilitators and people's free time)."""
     state = GreedyState(prob)
     for cid in sorted(prob.keep, key=lambda c: (list(prob.trainings).index(
             prob.candidates[c].training), prob.candidates[c].start, c)):
@@ -384,7 +387,10 @@ def greedy(prob: Problem, seed: RoundSeeder | None = None) -> Solution:
         got = state.evaluate(prob.candidates[cid], prefer)
         if got is not None:
             state.open(prob.candidates[cid], got[1])
-    for info in prob.trainings.values():
+    ahead = [k for k in first if k in prob.trainings and not prob.trainings[k].prereqs]
+    order = [prob.trainings[k] for k in ahead] + [
+        info for k, info in prob.trainings.items() if k not in ahead]
+    for info in order:
         for r in info.rounds:
             if seed is not None:
                 seed(state, info.key, r.index)
