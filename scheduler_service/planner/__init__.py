@@ -12,16 +12,22 @@ Modules: ``timeutil`` (epoch minutes), ``availability`` (rule 3), ``candidates``
 (reasons), ``precheck``, ``result`` (ids, stats, the Plan).
 
 ``Plan.stats``: ``sessions``, ``lower_bound_sessions`` (sum of ceil(demand / capacity) per
-training and round), ``greedy_sessions``, ``placed_required``/``required_pairs``,
+training and round), ``greedy_sessions`` (of the starting plan: the cover-seeded greedy, or the
+plain greedy for a preview), ``cover`` (the cover stage: solves, sessions it opened, proven
+solves, people left to the greedy pass, trainings given first pick; None for a preview),
+``placed_required``/``required_pairs``,
 ``placed_optional``/``optional_pairs``, ``cost`` (hours: facilitator_hours,
 paid_hours_off_shift, overtime_hours, rest_interruption_hours, weighted total), ``solver``
-(status, method, objective and best_bound in weighted hours incl. 1000 per unplaced required
-person, gap, deterministic_time, hint_objective = the greedy's), ``moved`` ([{session,
+(status, method, objective and best_bound in weighted hours including the tier weights for
+unplaced people and sessions over the budget, see ``cpsat.weights``; gap, deterministic_time
+charged, hint_objective = the starting plan's, session_budget), ``moved`` ([{session,
 reason}] for previous sessions moved or cancelled), ``session_pay`` (per session: on_shift,
 adjacent, day_off attendees), ``coverage`` ({local date: lowest on duty - released - required}),
 ``precheck`` (messages), ``model`` (sizes), ``repaired_seats`` (seats added person by person
 after naming people, see ``repair``) and ``timing`` (wall clock: build, greedy, solver, total
-and ``first_improved_seconds``, when CP-SAT first beat the greedy plan, from the call's start).
+``first_cover_plan_seconds``, when the first complete cover-seeded plan existed,
+``first_improved_seconds``, when CP-SAT first beat the starting plan, both from the call's
+start, and the deterministic time CP-SAT measured, which varies in its last digits).
 
 Determinism: the same input gives the same plan JSON, except ``stats["timing"]`` which holds
 wall-clock figures only; compare plans with that key removed. The search is reproducible while
