@@ -196,9 +196,12 @@ def min_sessions(groups: list[tuple[int, frozenset[int]]], capacity: int,
 
 
 def training_bound(config: Config, first: date, last: date, now: datetime,
-                   limit: float = 5.0) -> TrainingBound:
+                   limit: float = 5.0, seated: Plan | None = None) -> TrainingBound:
     """Each required training and round alone: the fewest sessions seating every audience member
     who can be seated at all (ignoring rooms, other trainings and staffing interactions).
+
+    With ``seated`` (a plan), only the people that plan seats in the round count: the fewest
+    sessions for the same people, the fair bound for a plan that leaves someone out.
 
     Eligibility comes from the planner's candidates (``build_problem``): a person's profile can
     attend a candidate when the candidate offers that profile a seat. The planner prunes a start
@@ -206,6 +209,13 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
     from scheduler_service.planner.problem import build_problem
 
     problem = build_problem(config, first, last, now, None)
+    took: dict[tuple[str, str], set[date]] = defaultdict(set)  # (training, person) -> days
+    if seated is not None:
+        for sess in seated.sessions:
+            if sess.status != "cancelled":
+                day = sess.start.astimezone(config.zone).date()
+                for p in sess.attendees:
+                    took[(sess.training, p)].add(day)
     total = rounds = pairs = 0
     proven = True
     per: dict[str, int] = {}
@@ -214,11 +224,14 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
             continue
         for rnd, cids in sorted(info.by_round.items()):
             people: Counter[frozenset[int]] = Counter()
+            days = set(info.rounds[rnd].days) if rnd < len(info.rounds) else set()
             for (r, gid), who in info.demand.items():
                 if r == rnd:
                     elig = frozenset(c for c in cids if gid in problem.candidates[c].seats)
-                    if elig:
-                        people[elig] += len(who)
+                    n = len(who) if seated is None else sum(
+                        1 for p in who if took.get((info.key, p), set()) & days)
+                    if elig and n:
+                        people[elig] += n
             if not people:
                 continue
             groups = sorted(((k, e) for e, k in people.items()), key=lambda g: sorted(g[1]))
