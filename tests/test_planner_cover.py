@@ -102,3 +102,21 @@ def test_the_session_budget_is_the_fewest_plus_the_allowed_percent(pct: float) -
     assert len(plan.sessions) <= budget
     if pct == 0:
         assert len(plan.sessions) == fewest
+
+
+def test_the_extra_session_percent_trades_sessions_for_paid_hours() -> None:
+    """Two day teams: one session seats both (one team on its day off), two sessions let each
+    team attend on shift. With no extra sessions allowed the plan holds one; allowing 100 %
+    more, the solver opens the second session because it saves paid hours."""
+    fewest = make_plan(meeting_config(0.0, audience={"teams": ["A", "B"]}), FIRST, LAST,
+                       now=NOW)
+    traded = make_plan(meeting_config(100.0, audience={"teams": ["A", "B"]}), FIRST, LAST,
+                       now=NOW)
+    for plan in (fewest, traded):
+        assert verify(meeting_config(audience={"teams": ["A", "B"]}), plan) == []
+        assert plan.unplaced == ()
+    assert len(fewest.sessions) == 1
+    assert fewest.stats["cost"]["paid_hours_off_shift"] > 0
+    assert len(traded.sessions) == 2
+    assert traded.stats["cost"]["paid_hours_off_shift"] == 0
+    assert traded.stats["cost"]["total"] < fewest.stats["cost"]["total"]
