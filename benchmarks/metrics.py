@@ -22,6 +22,7 @@ from scheduler_service.checker import Violation
 from scheduler_service.checker.facts import audience_of, round_of, rounds_in_horizon
 from scheduler_service.config.schema import Config, parse_clock
 from scheduler_service.model import Plan, Session, Shift
+from scheduler_service.planner.availability import RELEASED
 from scheduler_service.rotations import expand_shifts
 
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -151,16 +152,23 @@ class TrainingBound:
 
 
 def min_sessions(groups: list[tuple[int, frozenset[int]]], capacity: int,
-                 limit: float = 5.0) -> tuple[int, bool]:
+                 limit: float = 5.0, released: list[frozenset[int]] | None = None,
+                 headroom: dict[int, int] | None = None) -> tuple[int, bool]:
     """Fewest sessions seating every group: ``(people, eligible candidate starts)`` pairs.
 
     Several sessions may open at one start (rooms are ignored), so a start seats ``capacity``
-    times the sessions opened there. A set-cover ILP (CP-SAT, one worker, fixed seed); when not
-    proven optimal within ``limit`` seconds, the solver's best objective bound (rounded up) is
+    times the sessions opened there. With ``released`` (per group, the starts at which it would
+    be released from the phones) and ``headroom`` (per start, how many people the staffing
+    minimum lets go at once with nobody else released), the released seats at each start stay
+    within its headroom. A set-cover ILP (CP-SAT, one worker, fixed seed); when not proven
+    optimal within ``limit`` seconds, the solver's best objective bound (rounded up) is
     returned: still a lower bound. Groups with no eligible candidate are left out."""
     from ortools.sat.python import cp_model
 
-    groups = [(n, elig) for n, elig in groups if n > 0 and elig]
+    rel = released if released is not None else [frozenset()] * len(groups)
+    kept = [(n, elig, r) for (n, elig), r in zip(groups, rel, strict=True) if n > 0 and elig]
+    groups = [(n, elig) for n, elig, _r in kept]
+    rel = [r for _n, _e, r in kept]
     if not groups:
         return 0, True
     model = cp_model.CpModel()
@@ -172,13 +180,19 @@ def min_sessions(groups: list[tuple[int, frozenset[int]]], capacity: int,
     opened = {c: model.new_int_var(0, math.ceil(m / capacity), f"open{c}")
               for c, m in sorted(reach.items())}
     seated: dict[int, list[cp_model.IntVar]] = {c: [] for c in opened}
+    freed: dict[int, list[cp_model.IntVar]] = {}
     for i, (n, elig) in enumerate(groups):
         seats = []
         for c in sorted(elig):
             x = model.new_int_var(0, n, f"x{i}_{c}")
             seats.append(x)
             seated[c].append(x)
+            if c in rel[i]:
+                freed.setdefault(c, []).append(x)
         model.add(sum(seats) == n)
+    for c, xs in sorted(freed.items()):
+        if headroom is not None and c in headroom:
+            model.add(sum(xs) <= headroom[c])
     for c, var in opened.items():
         model.add(sum(seated[c]) <= capacity * var)
     total = sum(n for n, _e in groups)
@@ -209,6 +223,10 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
     from scheduler_service.planner.problem import build_problem
 
     problem = build_problem(config, first, last, now, None)
+    tl = problem.timeline
+    # how many people the staffing minimum lets go at once at each candidate, nobody else out
+    headroom = {c.cid: max(0, int(tl.cap[c.segs.start:c.segs.stop].min())) if c.segs else 0
+                for c in problem.candidates}
     took: dict[tuple[str, str], set[date]] = defaultdict(set)  # (training, person) -> days
     if seated is not None:
         for sess in seated.sessions:
@@ -223,19 +241,23 @@ def training_bound(config: Config, first: date, last: date, now: datetime,
         if not info.spec.required:
             continue
         for rnd, cids in sorted(info.by_round.items()):
-            people: Counter[frozenset[int]] = Counter()
+            people: Counter[tuple[frozenset[int], frozenset[int]]] = Counter()
             days = set(info.rounds[rnd].days) if rnd < len(info.rounds) else set()
             for (r, gid), who in info.demand.items():
                 if r == rnd:
                     elig = frozenset(c for c in cids if gid in problem.candidates[c].seats)
+                    freed = frozenset(c for c in elig
+                                      if problem.candidates[c].seats[gid].kind == RELEASED)
                     n = len(who) if seated is None else sum(
                         1 for p in who if took.get((info.key, p), set()) & days)
                     if elig and n:
-                        people[elig] += n
+                        people[(elig, freed)] += n
             if not people:
                 continue
-            groups = sorted(((k, e) for e, k in people.items()), key=lambda g: sorted(g[1]))
-            n, done = min_sessions(groups, info.spec.capacity, limit)
+            keyed = sorted(((k, e, f) for (e, f), k in people.items()),
+                           key=lambda g: (sorted(g[1]), sorted(g[2])))
+            n, done = min_sessions([(k, e) for k, e, _f in keyed], info.spec.capacity, limit,
+                                   [f for _k, _e, f in keyed], headroom)
             total, rounds, pairs = total + n, rounds + 1, pairs + sum(people.values())
             per[info.key] = per.get(info.key, 0) + n
             proven = proven and done

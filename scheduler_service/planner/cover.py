@@ -334,11 +334,15 @@ def _maximal(cands: list[Candidate], seats: dict[int, list[_Seat]], state: Greed
     gids = sorted({s.gid for c in cands for s in seats[c.cid]})
     col = {g: i for i, g in enumerate(gids)}
     ub = np.zeros((len(cands), len(gids)), dtype=np.int32)
+    rel = np.zeros((len(cands), len(gids)), dtype=bool)  # seats released from the phones
+    head = np.zeros(len(cands), dtype=np.int64)  # how many may be released there at once
     cost = np.zeros(len(cands), dtype=np.int64)
     for i, c in enumerate(cands):
         for s in seats[c.cid]:
             ub[i, col[s.gid]] = s.ub
+            rel[i, col[s.gid]] = s.released
             cost[i] += s.units * s.ub
+        head[i] = state.headroom(c, None) if rel[i].any() else 1 << 40
     rank = np.lexsort((np.array([c.start for c in cands]), cost))  # cheapest, then earliest
     order = np.empty(len(cands), dtype=np.int64)
     order[rank] = np.arange(len(cands))
@@ -346,9 +350,16 @@ def _maximal(cands: list[Candidate], seats: dict[int, list[_Seat]], state: Greed
     step = max(1, 4_000_000 // max(1, len(cands) * len(gids)))
     for lo in range(0, len(cands), step):
         block = ub[lo:lo + step]  # (b, G)
-        covers = (ub[None, :, :] >= block[:, None, :]).all(axis=2)  # j covers i
-        equal = (ub[None, :, :] == block[:, None, :]).all(axis=2)
-        better = covers & (~equal | (order[None, :] < order[lo:lo + step, None]))
+        # j covers i: as many seats for every profile, and whatever i could seat fits j's
+        # staffing headroom for the seats j would release from the phones
+        rb = rel[lo:lo + step]
+        hb = head[lo:lo + step]
+        fits = block.astype(np.int64) @ rel.T.astype(np.int64) <= head[None, :]  # (b, n)
+        back = hb[:, None] >= (ub.astype(np.int64) @ rb.T.astype(np.int64)).T  # i fits j's
+        covers = (ub[None, :, :] >= block[:, None, :]).all(axis=2) & fits
+        covered = (ub[None, :, :] <= block[:, None, :]).all(axis=2) & back  # i covers j
+        mutual = covers & covered
+        better = covers & (~mutual | (order[None, :] < order[lo:lo + step, None]))
         for k, row in enumerate(better):
             c = cands[lo + k]
             if c.cid in state.solution.openings or int(row.sum()) < depth:
