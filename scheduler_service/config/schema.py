@@ -417,9 +417,9 @@ class Planning(Strict):
         "deterministic budget below stops the solver first, which keeps plans reproducible.",
     )
     deterministic_time: float = Field(
-        6, gt=0,
+        8, gt=0,
         description=("CP-SAT deterministic time budget (reproducible work units, about 1-3 s "
-                     "each on 2 cores); 6 plans 200 people in under 10 s"),
+                     "each on 2 cores); 8 plans 200 people in under 10 s"),
     )
     seed: int = Field(
         7,

@@ -474,10 +474,7 @@ def solve(prob: Problem, hint: Solution, time_limit: float, fewest: int | None =
     budget = prob.config.planning.deterministic_time
     large = model_size(prob) > LARGE_MODEL
     w = weights(prob, session_budget(prob, hint, fewest))
-    # a model small enough to solve whole keeps part of the budget (a quarter, at most one
-    # unit) for that pass, which also reports CP-SAT's proven bound (the gap)
-    passes = budget if large else budget - min(0.25 * budget, 1.0)
-    sol, stats, size = solve_by_training(prob, hint, time_limit, passes, w)
+    sol, stats, size = solve_by_training(prob, hint, time_limit, budget, w)
     stats["session_budget"] = w.budget
     left_wall = time_limit - (_time.perf_counter() - t0)
     left_dtime = budget - stats.pop("charged")
