@@ -428,12 +428,12 @@ class Planning(Strict):
     extra_sessions_percent: float = Field(
         2.0, ge=0, le=100,
         description=(
-            "The planner first finds the fewest sessions that seat everyone (each round of "
-            "each training as a minimum set cover), then minimises the cost in hours. It may "
-            "use up to this many percent more sessions in total when that lowers the cost "
-            "(e.g. moves people from overtime on a day off to paid time next to their shift); "
-            "beyond that, a session is added only to seat a required person. 0 keeps the "
-            "fewest sessions whatever the overtime."),
+            "The planner first looks for the fewest sessions that seat everyone (each round "
+            "of each training as a set cover solved with CP-SAT), then minimises the cost in "
+            "hours. It may use up to this many percent more sessions than that starting plan "
+            "(rounded down) when that lowers the cost (e.g. moves people from overtime on a "
+            "day off to paid time next to their shift); beyond that, a session is added only "
+            "to seat a required person. 0: never more sessions to save hours."),
     )
     weights: CostWeights = Field(
         default_factory=CostWeights,

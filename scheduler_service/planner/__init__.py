@@ -91,7 +91,7 @@ def make_plan(
         plain = greedy(prob)
         short = [k for k, n in _unseated(prob, base).items()
                  if n > _unseated(prob, plain).get(k, 0)]
-        if short:
+        if any(not prob.trainings[k].prereqs for k in short):
             again = CoverSeeder(prob, cover_dtime(config))
             second = greedy(prob, seed=again, first=short)
             if sum(_unseated(prob, second).values()) < sum(_unseated(prob, base).values()):
@@ -115,9 +115,8 @@ def make_plan(
         # few percent
         spent = t2 - t0
         reserve = max(2.0, 2 * (t1 - t0)) + 0.03 * limit
-        fewest = None if cover is None else cover["sessions"] + sum(
-            1 for cid in prob.keep if cid in base.openings)
-        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve), fewest)
+        # the session budget: the starting plan's sessions (cover-seeded) plus the extra percent
+        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve))
     t3 = clock()
     greedy_sessions = len(base.openings)
     att = assign(prob, sol)

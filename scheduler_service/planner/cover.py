@@ -15,6 +15,13 @@ prerequisites, weekly caps):
   prerequisites as cumulative counts (seats started by tau <= prerequisite slack at tau);
 * lexicographic objective: unplaced people, then sessions, then the cost in hours (``cost.py``).
 
+The model is solved over a subset of the candidates: first those no other candidate dominates
+(as many seats for every profile, room in the staffing headroom for what it would release), then
+layers of further candidates for whoever is left. Dominance ignores the one-at-a-time rule,
+prerequisite timing beyond the slack at each start and per-team headroom, so "proven" means
+optimal over the candidates in the model; it is a strong heuristic, not a proof of the fewest
+sessions overall (the benchmark compares the result with independent lower bounds).
+
 The chosen sessions are then opened through the greedy's own checks (``GreedyState.evaluate``),
 so the seed can never break a hard constraint; whoever the cover could not seat is left to the
 greedy pass that follows. Deterministic: one worker, fixed seed, deterministic time per round.
@@ -119,6 +126,8 @@ class CoverSeeder:
                 continue
             free = state.time_room(c, gid)
             ub = min(need, info.spec.capacity, free, state.weekly_room(c, gid))
+            if info.prereqs:
+                ub = min(ub, state.prereq_slack(c, gid))
             released = seat.kind == RELEASED
             if released:
                 team = g.team if self.p.timeline.team_cap else None
@@ -196,7 +205,7 @@ class CoverSeeder:
             else:
                 counted.append(yc)
             if hint:
-                m.add_hint(yc, int(c.cid in hint))
+                m.add_hint(yc, int(c.cid in hint or existing is not None))
             mine = []
             for s in seats[c.cid]:
                 v = m.new_int_var(0, min(s.ub, room), f"x{c.cid}_{s.gid}")
@@ -217,9 +226,12 @@ class CoverSeeder:
             m.add(sum(by_group.get(gid, [])) + u == need)
             if hint:
                 m.add_hint(u, need - sum(h.get(gid, 0) for h in hint.values()))
-        self._one_at_a_time(m, cands, y)
+        self._one_at_a_time(m, [c for c in cands if c.cid not in state.solution.openings], y)
         self._prerequisites(m, state, info, cands, x)
         self._busy_elsewhere(m, cands, seats, x)
+        most = info.offerings()
+        if most is not None:
+            m.add(sum(counted) <= max(0, most - state.count.get((info.key, rnd), 0)))
         if limits is None:  # one more person seated is worth more than every session
             m.minimize((len(counted) + 1) * sum(us.values()) + sum(counted))
         else:
@@ -288,9 +300,12 @@ class CoverSeeder:
         done: dict[int, list[Any]] = {}
         for c in sorted(cands, key=lambda c: (c.start, c.cid)):
             for s in seats[c.cid]:
-                done.setdefault(s.gid, []).append(x[(c.cid, s.gid)])
+                v = x[(c.cid, s.gid)]
+                done.setdefault(s.gid, []).append(v)
                 if s.free is not None and len(done[s.gid]) > 1:
-                    m.add(sum(done[s.gid]) <= s.free)
+                    used = m.new_bool_var(f"z{c.cid}_{s.gid}")  # seats given here at all
+                    m.add(v <= s.ub * used)
+                    m.add(sum(done[s.gid]) <= s.free).only_enforce_if(used)
 
     def _prerequisites(self, m: cp_model.CpModel, state: GreedyState, info: TrainingInfo,
                        cands: list[Candidate], x: dict[tuple[int, int], Any]) -> None:
@@ -346,6 +361,7 @@ def _maximal(cands: list[Candidate], seats: dict[int, list[_Seat]], state: Greed
     rank = np.lexsort((np.array([c.start for c in cands]), cost))  # cheapest, then earliest
     order = np.empty(len(cands), dtype=np.int64)
     order[rank] = np.arange(len(cands))
+    new = np.array([c.cid not in state.solution.openings for c in cands])  # kept never dominate
     keep: list[Candidate] = []
     step = max(1, 4_000_000 // max(1, len(cands) * len(gids)))
     for lo in range(0, len(cands), step):
@@ -356,7 +372,7 @@ def _maximal(cands: list[Candidate], seats: dict[int, list[_Seat]], state: Greed
         hb = head[lo:lo + step]
         fits = block.astype(np.int64) @ rel.T.astype(np.int64) <= head[None, :]  # (b, n)
         back = hb[:, None] >= (ub.astype(np.int64) @ rb.T.astype(np.int64)).T  # i fits j's
-        covers = (ub[None, :, :] >= block[:, None, :]).all(axis=2) & fits
+        covers = (ub[None, :, :] >= block[:, None, :]).all(axis=2) & fits & new[None, :]
         covered = (ub[None, :, :] <= block[:, None, :]).all(axis=2) & back  # i covers j
         mutual = covers & covered
         better = covers & (~mutual | (order[None, :] < order[lo:lo + step, None]))

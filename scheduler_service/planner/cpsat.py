@@ -58,16 +58,17 @@ def weights(prob: Problem, budget: int | None) -> Weights:
                 top = max([top, *(s.units for s in prob.candidates[cid].seats.values())])
         fixed = session_units(prob.config, info.duration, info.spec.facilitators_needed)
         over = max(over, info.spec.capacity * top + fixed + 1)
+    # above moving a published session and above an unplaced optional person too
+    over = max(over, W_MOVE + 1, 100 * SCALE + 1)
     return Weights(unplaced=max(1000 * SCALE, 2 * over + 1),
                    unplaced_optional=100 * SCALE, over_budget=over, budget=budget)
 
 
-def session_budget(prob: Problem, start: Solution, fewest: int | None = None) -> int:
-    """``fewest`` (the sessions the cover stage needed; else the starting plan's count) plus
-    ``planning.extra_sessions_percent``."""
+def session_budget(prob: Problem, start: Solution) -> int:
+    """The starting plan's sessions plus ``planning.extra_sessions_percent`` (rounded down:
+    the default 2 % adds nothing below 50 sessions)."""
     pct = prob.config.planning.extra_sessions_percent
-    base = len(start.openings) if fewest is None else fewest
-    return math.floor(base * (1 + pct / 100) + 1e-9)
+    return math.floor(len(start.openings) * (1 + pct / 100) + 1e-9)
 
 
 class Model:
@@ -463,7 +464,7 @@ def model_size(prob: Problem) -> int:
     return sum(1 + len(c.seats) + len(c.facilitators) for c in prob.candidates)
 
 
-def solve(prob: Problem, hint: Solution, time_limit: float, fewest: int | None = None
+def solve(prob: Problem, hint: Solution, time_limit: float
           ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     """Training-by-training passes first (fast, large gains: each step gets a share of the
     whole deterministic budget); then, for models that are not too large, the whole model with
@@ -473,7 +474,7 @@ def solve(prob: Problem, hint: Solution, time_limit: float, fewest: int | None =
     t0 = _time.perf_counter()
     budget = prob.config.planning.deterministic_time
     large = model_size(prob) > LARGE_MODEL
-    w = weights(prob, session_budget(prob, hint, fewest))
+    w = weights(prob, session_budget(prob, hint))
     sol, stats, size = solve_by_training(prob, hint, time_limit, budget, w)
     stats["session_budget"] = w.budget
     left_wall = time_limit - (_time.perf_counter() - t0)
@@ -691,14 +692,13 @@ def solve_whole(prob: Problem, hint: Solution, time_limit: float, budget: float,
 def _hours_gap(prob: Problem, sol: Solution, w: Weights, obj: float, bound: float
                ) -> dict[str, float | None]:
     """The gap on the cost in hours alone. The objective also holds the tiers (unplaced people,
-    sessions over the budget, moved sessions), which dwarf the hours; when the bound proves that
-    no plan has a smaller tier part, bound minus that part bounds the hours."""
-    tier = objective_of(prob, sol, w) - _hours_units(prob, sol)
-    smallest = min(w.unplaced_optional, w.over_budget or W_MOVE, W_MOVE)
-    hours = obj - tier
-    if bound - tier <= -smallest or hours <= 0:
-        return {"cost_hours": round(hours / SCALE, 2), "cost_bound_hours": None,
-                "cost_gap": None}
+    sessions over the budget, moved sessions), which dwarf the hours. Every plan whose tier part
+    is no larger than this one's (the lexicographic optimum among them) has hours of at least
+    bound minus this plan's tier part."""
+    hours = _hours_units(prob, sol)
+    tier = objective_of(prob, sol, w) - hours
+    if hours <= 0:
+        return {"cost_hours": 0.0, "cost_bound_hours": None, "cost_gap": None}
     low = max(0.0, bound - tier)
     return {"cost_hours": round(hours / SCALE, 2), "cost_bound_hours": round(low / SCALE, 2),
             "cost_gap": round(max(0.0, (hours - low) / hours), 4)}
