@@ -426,7 +426,7 @@ class Planning(Strict):
         description="Solver random seed; the same input and seed give the same plan.",
     )
     extra_sessions_percent: float = Field(
-        2.0, ge=0, le=100,
+        1.0, ge=0, le=100,
         description=(
             "The planner first looks for the fewest sessions that seat everyone (each round "
             "of each training as a set cover solved with CP-SAT), then minimises the cost in "

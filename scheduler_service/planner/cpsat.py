@@ -66,7 +66,7 @@ def weights(prob: Problem, budget: int | None) -> Weights:
 
 def session_budget(prob: Problem, start: Solution) -> int:
     """The starting plan's sessions plus ``planning.extra_sessions_percent`` (rounded down:
-    the default 2 % adds nothing below 50 sessions)."""
+    the default 1 % adds nothing below 100 sessions)."""
     pct = prob.config.planning.extra_sessions_percent
     return math.floor(len(start.openings) * (1 + pct / 100) + 1e-9)
 
