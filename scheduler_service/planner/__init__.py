@@ -115,8 +115,10 @@ def make_plan(
         # few percent
         spent = t2 - t0
         reserve = max(2.0, 2 * (t1 - t0)) + 0.03 * limit
-        # the session budget: the starting plan's sessions (cover-seeded) plus the extra percent
-        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve))
+        # the session budget: the sessions the covers opened plus the extra percent
+        fewest = None if cover is None else cover["sessions"] + sum(
+            1 for cid in prob.keep if cid in base.openings)
+        sol, solver, model_size = solve(prob, base, max(1.0, limit - spent - reserve), fewest)
     t3 = clock()
     greedy_sessions = len(base.openings)
     att = assign(prob, sol)

@@ -9,7 +9,7 @@ cumulative counts (started T by tau <= finished P by tau - gap, per profile).
 
 Objective, lexicographic by weights: unplaced people (required ones first), sessions beyond the
 session budget, previous sessions not kept, then the weighted cost in hours (``cost.py``). The
-session budget is the starting plan's session count (the session-count-first cover, ``cover.py``)
+session budget is the number of sessions the session-count-first cover (``cover.py``) opened
 plus ``planning.extra_sessions_percent``: within it the solver may add sessions when that lowers
 the cost in hours (say, moves people from overtime on a day off to paid time next to a shift);
 beyond it a session costs more than any seat can save, so it is opened only to seat someone who
@@ -64,11 +64,15 @@ def weights(prob: Problem, budget: int | None) -> Weights:
                    unplaced_optional=100 * SCALE, over_budget=over, budget=budget)
 
 
-def session_budget(prob: Problem, start: Solution) -> int:
-    """The starting plan's sessions plus ``planning.extra_sessions_percent`` (rounded down:
-    the default 1 % adds nothing below 100 sessions)."""
+def session_budget(prob: Problem, start: Solution, fewest: int | None = None) -> int:
+    """``fewest`` plus ``planning.extra_sessions_percent`` (rounded down: the default 1 % adds
+    nothing below 100 sessions). ``fewest`` is what the cover stage opened (``make_plan``), else
+    the starting plan's count. Sessions the greedy pass added for people the covers left out
+    count against the budget: the solver is pushed to merge them away, never at the price of
+    an unplaced required person."""
     pct = prob.config.planning.extra_sessions_percent
-    return math.floor(len(start.openings) * (1 + pct / 100) + 1e-9)
+    base = len(start.openings) if fewest is None else fewest
+    return math.floor(base * (1 + pct / 100) + 1e-9)
 
 
 class Model:
@@ -464,7 +468,7 @@ def model_size(prob: Problem) -> int:
     return sum(1 + len(c.seats) + len(c.facilitators) for c in prob.candidates)
 
 
-def solve(prob: Problem, hint: Solution, time_limit: float
+def solve(prob: Problem, hint: Solution, time_limit: float, fewest: int | None = None
           ) -> tuple[Solution, dict[str, Any], dict[str, int]]:
     """Training-by-training passes first (fast, large gains: each step gets a share of the
     whole deterministic budget); then, for models that are not too large, the whole model with
@@ -474,7 +478,7 @@ def solve(prob: Problem, hint: Solution, time_limit: float
     t0 = _time.perf_counter()
     budget = prob.config.planning.deterministic_time
     large = model_size(prob) > LARGE_MODEL
-    w = weights(prob, session_budget(prob, hint))
+    w = weights(prob, session_budget(prob, hint, fewest))
     sol, stats, size = solve_by_training(prob, hint, time_limit, budget, w)
     stats["session_budget"] = w.budget
     left_wall = time_limit - (_time.perf_counter() - t0)
