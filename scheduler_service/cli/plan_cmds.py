@@ -120,11 +120,14 @@ def _print_plan(config: Config, p: Plan, version: int) -> None:
         "weighted total {total}".format(**cost) if cost else "Cost: -"
     )
     solver = stats.get("solver", {})
+    gap = solver.get("cost_gap")
     console.print(
         f"Sessions {stats.get('sessions')} (capacity bound {stats.get('lower_bound_sessions')},"
-        f" greedy {stats.get('greedy_sessions')}); solver {solver.get('status')}"
-        f" objective {solver.get('objective')} bound {solver.get('best_bound')}"
-        f" gap {solver.get('gap')}"
+        f" starting plan {stats.get('greedy_sessions')}, budget {solver.get('session_budget')});"
+        f" solver {solver.get('status')}, "
+        + (f"cost {solver.get('cost_hours')} h at profile level, proven bound"
+           f" {solver.get('cost_bound_hours')} h (gap {gap:.1%})" if isinstance(gap, float)
+           else "proven bound not computed (solved training by training)")
     )
     console.print(f"Placed {stats.get('placed_required')}/{stats.get('required_pairs')} required"
                   f" and {stats.get('placed_optional')}/{stats.get('optional_pairs')} optional"
