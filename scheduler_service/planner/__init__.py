@@ -88,9 +88,8 @@ def make_plan(
         first_plan = clock()
         # Fewer sessions can take the room, facilitator or free time a later training needed:
         # when the plain greedy seats more of some training, cover again with it going first.
-        plain = greedy(prob)
-        short = [k for k, n in _unseated(prob, base).items()
-                 if n > _unseated(prob, plain).get(k, 0)]
+        plain = _unseated(prob, greedy(prob))
+        short = [k for k, n in _unseated(prob, base).items() if n > plain.get(k, 0)]
         if any(not prob.trainings[k].prereqs for k in short):
             again = CoverSeeder(prob, cover_dtime(config))
             second = greedy(prob, seed=again, first=short)
