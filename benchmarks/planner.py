@@ -166,6 +166,17 @@ def planner_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _versus(f: dict[str, Any], n: dict[str, Any]) -> str:
+    """The planner-against-baseline cells of a row (after size, and label if any)."""
+    return (f"{f['sessions']} / {n['sessions']} ({_ratio(f['sessions'], n['sessions'])}) "
+            f"| {f['staffing_violations']} / {n['staffing_violations']} "
+            f"| {f['violations']} / {n['violations']} "
+            f"| {f['overtime_hours']} / {n['overtime_hours']} "
+            f"({_ratio(f['overtime_hours'], n['overtime_hours'])}) "
+            f"| {f['off_shift_hours']} / {n['off_shift_hours']} "
+            f"| {f['placed_pairs']} / {n['placed_pairs']} of {f['required_pairs']} |")
+
+
 def naive_table(rows: list[dict[str, Any]]) -> str:
     head = ("| size | sessions planner / naive (ratio) | staffing violations planner / naive "
             "| all violations planner / naive | overtime h planner / naive (ratio) "
@@ -175,15 +186,7 @@ def naive_table(rows: list[dict[str, Any]]) -> str:
         if "error" in r:
             continue
         f, n = r["final"], r["naive"]
-        lines.append(
-            f"| {r['size']} | {f['sessions']} / {n['sessions']} "
-            f"({_ratio(f['sessions'], n['sessions'])}) "
-            f"| {f['staffing_violations']} / {n['staffing_violations']} "
-            f"| {f['violations']} / {n['violations']} "
-            f"| {f['overtime_hours']} / {n['overtime_hours']} "
-            f"({_ratio(f['overtime_hours'], n['overtime_hours'])}) "
-            f"| {f['off_shift_hours']} / {n['off_shift_hours']} "
-            f"| {f['placed_pairs']} / {n['placed_pairs']} of {f['required_pairs']} |")
+        lines.append(f"| {r['size']} | {_versus(f, n)}")
     return "\n".join(lines)
 
 
@@ -201,15 +204,7 @@ def naive_shift_table(rows: list[dict[str, Any]]) -> str:
             if "error" in r or name not in r:
                 continue
             f, n = r["final"], r[name]
-            lines.append(
-                f"| {r['size']} | {label} | {f['sessions']} / {n['sessions']} "
-                f"({_ratio(f['sessions'], n['sessions'])}) "
-                f"| {f['staffing_violations']} / {n['staffing_violations']} "
-                f"| {f['violations']} / {n['violations']} "
-                f"| {f['overtime_hours']} / {n['overtime_hours']} "
-                f"({_ratio(f['overtime_hours'], n['overtime_hours'])}) "
-                f"| {f['off_shift_hours']} / {n['off_shift_hours']} "
-                f"| {f['placed_pairs']} / {n['placed_pairs']} of {f['required_pairs']} |")
+            lines.append(f"| {r['size']} | {label} | {_versus(f, n)}")
     return "\n".join(lines)
 
 
